@@ -1,0 +1,3 @@
+//! Push providers: credential validation, payload building and delivery clients.
+
+pub mod credentials;

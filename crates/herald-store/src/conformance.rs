@@ -1,0 +1,158 @@
+//! The behaviour every backend must show, written once and run against each backend.
+//!
+//! Call `run_all` with a freshly opened, empty store. Each check cleans up after itself, and the
+//! suite ends by asserting that nothing is left behind.
+
+use time::OffsetDateTime;
+
+use crate::{
+    AccessKeyRecord, AccountRecord, AppRecord, Backend, ChannelRecord, ResourceRef, SecretBox, StoreError, Tag,
+};
+
+pub async fn run_all(store: &dyn Backend) {
+    let secret_box = SecretBox::new(&[3u8; 32]).expect("test master key");
+    accounts_and_keys(store, &secret_box).await;
+    apps_page_and_delete(store).await;
+    channels_use_versions(store, &secret_box).await;
+    tags_upsert_and_remove(store).await;
+    deleting_an_app_removes_what_it_holds(store, &secret_box).await;
+}
+
+fn now() -> OffsetDateTime {
+    // Millisecond precision, as stored.
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(now.millisecond() as u32 * 1_000_000).expect("valid nanosecond")
+}
+
+const ACCOUNT: &str = "111122223333";
+
+fn app(id: &str) -> AppRecord {
+    AppRecord {
+        account_id: ACCOUNT.into(),
+        id: id.into(),
+        name: format!("app {id}"),
+        created_at: now(),
+        settings: serde_json::json!({"Limits": {"Daily": 5}}),
+    }
+}
+
+fn channel(app_id: &str, kind: &str, version: i64, credentials: Option<crate::SealedSecret>) -> ChannelRecord {
+    ChannelRecord {
+        account_id: ACCOUNT.into(),
+        app_id: app_id.into(),
+        kind: kind.into(),
+        enabled: true,
+        attributes: serde_json::json!({"BundleId": "com.example"}),
+        credentials,
+        version,
+        created_at: now(),
+        updated_at: now(),
+    }
+}
+
+async fn accounts_and_keys(store: &dyn Backend, secret_box: &SecretBox) {
+    assert_eq!(store.count_accounts().await.expect("count"), 0, "the store must start empty");
+    let account = AccountRecord { id: ACCOUNT.into(), created_at: now() };
+    let key = AccessKeyRecord {
+        access_key_id: "HERALDTESTKEY0000001".into(),
+        account_id: ACCOUNT.into(),
+        secret: secret_box.seal(b"secret", "access-key/HERALDTESTKEY0000001").expect("seal"),
+        created_at: now(),
+    };
+    store.create_account(&account, &key).await.expect("create account");
+    assert_eq!(store.count_accounts().await.expect("count"), 1);
+    let found = store.find_access_key("HERALDTESTKEY0000001").await.expect("lookup").expect("key exists");
+    assert_eq!(found, key);
+    assert_eq!(secret_box.open(&found.secret, "access-key/HERALDTESTKEY0000001").expect("open"), b"secret");
+    assert!(store.find_access_key("NOPE").await.expect("lookup").is_none());
+    assert!(store.create_account(&account, &key).await.is_err(), "duplicate account must fail");
+}
+
+async fn apps_page_and_delete(store: &dyn Backend) {
+    let ids = ["0a", "0b", "0c", "0d", "0e"];
+    for id in ids {
+        store.insert_app(&app(id), &[]).await.expect("insert app");
+    }
+    assert!(store.insert_app(&app("0a"), &[]).await.is_err(), "duplicate app id must fail");
+    let first = store.list_apps(ACCOUNT, None, 2).await.expect("page 1");
+    assert_eq!(first.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["0a", "0b"]);
+    let second = store.list_apps(ACCOUNT, Some("0b"), 2).await.expect("page 2");
+    assert_eq!(second.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["0c", "0d"]);
+    let last = store.list_apps(ACCOUNT, Some("0d"), 2).await.expect("page 3");
+    assert_eq!(last.len(), 1);
+    assert!(store.list_apps("999999999999", None, 10).await.expect("other account").is_empty());
+
+    assert_eq!(
+        store.get_app(ACCOUNT, "0c").await.expect("get"),
+        Some(app("0c")).map(|mut a| {
+            a.created_at = second[0].created_at;
+            a
+        })
+    );
+    let settings = serde_json::json!({"CampaignHook": {"Mode": "FILTER"}});
+    assert!(store.update_app_settings(ACCOUNT, "0c", &settings).await.expect("update"));
+    assert_eq!(store.get_app(ACCOUNT, "0c").await.expect("get").expect("exists").settings, settings);
+    assert!(!store.update_app_settings(ACCOUNT, "zz", &settings).await.expect("update missing"));
+
+    for id in ids {
+        assert!(store.delete_app(ACCOUNT, id).await.expect("delete").is_some());
+    }
+    assert!(store.delete_app(ACCOUNT, "0a").await.expect("delete again").is_none());
+    assert!(store.list_apps(ACCOUNT, None, 10).await.expect("list").is_empty());
+}
+
+async fn channels_use_versions(store: &dyn Backend, secret_box: &SecretBox) {
+    store.insert_app(&app("c1"), &[]).await.expect("insert app");
+    let sealed = secret_box.seal(b"token key", "channel/c1/APNS").expect("seal");
+    let v1 = channel("c1", "APNS", 1, Some(sealed.clone()));
+    store.put_channel(&v1, None).await.expect("create channel");
+    assert!(matches!(store.put_channel(&v1, None).await, Err(StoreError::Conflict(_))));
+
+    let mut v2 = v1.clone();
+    v2.version = 2;
+    v2.enabled = false;
+    store.put_channel(&v2, Some(1)).await.expect("update at version 1");
+    assert!(matches!(store.put_channel(&v2, Some(1)).await, Err(StoreError::Conflict(_))), "stale version must fail");
+
+    let read = store.get_channel(ACCOUNT, "c1", "APNS").await.expect("get").expect("exists");
+    assert_eq!((read.version, read.enabled), (2, false));
+    assert_eq!(
+        secret_box.open(read.credentials.as_ref().expect("sealed"), "channel/c1/APNS").expect("open"),
+        b"token key"
+    );
+
+    store.put_channel(&channel("c1", "GCM", 1, None), None).await.expect("second channel");
+    let kinds: Vec<String> =
+        store.list_channels(ACCOUNT, "c1").await.expect("list").into_iter().map(|c| c.kind).collect();
+    assert_eq!(kinds, ["APNS", "GCM"]);
+    assert_eq!(store.delete_channel(ACCOUNT, "c1", "GCM").await.expect("delete").map(|c| c.kind), Some("GCM".into()));
+    assert!(store.delete_channel(ACCOUNT, "c1", "GCM").await.expect("delete again").is_none());
+    assert!(store.get_channel(ACCOUNT, "c1", "GCM").await.expect("get").is_none());
+    store.delete_app(ACCOUNT, "c1").await.expect("cleanup");
+}
+
+async fn tags_upsert_and_remove(store: &dyn Backend) {
+    let resource = ResourceRef::new("app", "t1");
+    store.insert_app(&app("t1"), &[Tag::new("team", "push")]).await.expect("insert app");
+    store.tag_resource(ACCOUNT, &resource, &[Tag::new("env", "prod"), Tag::new("team", "growth")]).await.expect("tag");
+    assert_eq!(
+        store.list_tags(ACCOUNT, &resource).await.expect("list"),
+        vec![Tag::new("env", "prod"), Tag::new("team", "growth")]
+    );
+    store.untag_resource(ACCOUNT, &resource, &["team".into(), "absent".into()]).await.expect("untag");
+    assert_eq!(store.list_tags(ACCOUNT, &resource).await.expect("list"), vec![Tag::new("env", "prod")]);
+    store.delete_app(ACCOUNT, "t1").await.expect("cleanup");
+}
+
+async fn deleting_an_app_removes_what_it_holds(store: &dyn Backend, secret_box: &SecretBox) {
+    store.insert_app(&app("d1"), &[Tag::new("k", "v")]).await.expect("insert app");
+    let sealed = secret_box.seal(b"x", "channel/d1/GCM").expect("seal");
+    store.put_channel(&channel("d1", "GCM", 1, Some(sealed)), None).await.expect("channel");
+    store.delete_app(ACCOUNT, "d1").await.expect("delete");
+    // A new app with the same id starts empty.
+    store.insert_app(&app("d1"), &[]).await.expect("re-insert app");
+    assert!(store.list_channels(ACCOUNT, "d1").await.expect("channels").is_empty());
+    assert!(store.list_tags(ACCOUNT, &ResourceRef::new("app", "d1")).await.expect("tags").is_empty());
+    store.delete_app(ACCOUNT, "d1").await.expect("cleanup");
+    assert!(store.list_apps(ACCOUNT, None, 10).await.expect("list").is_empty(), "the suite must leave no apps behind");
+}

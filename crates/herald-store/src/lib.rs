@@ -1,0 +1,77 @@
+//! Herald's storage: one `Store` handle over a backend (embedded SQLite now; PostgreSQL next),
+//! domain records that know nothing of the wire DTOs, and a conformance suite every backend runs.
+//!
+//! Each `Backend` method is one transaction, so a caller never sees half of a change (deleting
+//! an app removes its channels and tags in the same commit).
+
+mod error;
+mod records;
+mod secret_box;
+mod sqlite;
+
+#[cfg(any(test, feature = "conformance"))]
+pub mod conformance;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+pub use error::StoreError;
+pub use records::{AccessKeyRecord, AccountRecord, AppRecord, ChannelRecord, ResourceRef, Tag};
+pub use secret_box::{SealedSecret, SecretBox, SecretBoxError};
+pub use sqlite::SqliteBackend;
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The storage operations Herald needs. Every backend implements all of them with the same
+/// meaning; `conformance::run_all` checks that.
+#[async_trait]
+pub trait Backend: Send + Sync + 'static {
+    // Accounts and their access keys.
+    async fn count_accounts(&self) -> StoreResult<u64>;
+    async fn create_account(&self, account: &AccountRecord, key: &AccessKeyRecord) -> StoreResult<()>;
+    async fn find_access_key(&self, access_key_id: &str) -> StoreResult<Option<AccessKeyRecord>>;
+
+    // Pinpoint apps.
+    async fn insert_app(&self, app: &AppRecord, tags: &[Tag]) -> StoreResult<()>;
+    async fn get_app(&self, account_id: &str, app_id: &str) -> StoreResult<Option<AppRecord>>;
+    /// Apps ordered by id, starting after `after`, at most `limit`.
+    async fn list_apps(&self, account_id: &str, after: Option<&str>, limit: u32) -> StoreResult<Vec<AppRecord>>;
+    /// Replaces the app's settings document; `false` when the app does not exist.
+    async fn update_app_settings(
+        &self,
+        account_id: &str,
+        app_id: &str,
+        settings: &serde_json::Value,
+    ) -> StoreResult<bool>;
+    /// Deletes the app with everything in it (channels, tags); returns what was deleted.
+    async fn delete_app(&self, account_id: &str, app_id: &str) -> StoreResult<Option<AppRecord>>;
+
+    // Channels of an app, one per kind.
+    async fn get_channel(&self, account_id: &str, app_id: &str, kind: &str) -> StoreResult<Option<ChannelRecord>>;
+    async fn list_channels(&self, account_id: &str, app_id: &str) -> StoreResult<Vec<ChannelRecord>>;
+    /// Writes a channel if its stored version is still `expected_version` (`None`: must not
+    /// exist yet). A concurrent writer makes this fail with `StoreError::Conflict`.
+    async fn put_channel(&self, channel: &ChannelRecord, expected_version: Option<i64>) -> StoreResult<()>;
+    async fn delete_channel(&self, account_id: &str, app_id: &str, kind: &str) -> StoreResult<Option<ChannelRecord>>;
+
+    // Tags on any resource.
+    async fn list_tags(&self, account_id: &str, resource: &ResourceRef) -> StoreResult<Vec<Tag>>;
+    /// Adds or overwrites the given keys.
+    async fn tag_resource(&self, account_id: &str, resource: &ResourceRef, tags: &[Tag]) -> StoreResult<()>;
+    async fn untag_resource(&self, account_id: &str, resource: &ResourceRef, keys: &[String]) -> StoreResult<()>;
+}
+
+/// The handle the rest of Herald holds: cheap to clone, backend chosen at start-up.
+pub type Store = Arc<dyn Backend>;
+
+/// Opens the backend a database URL names and brings its schema up to date.
+pub async fn open(database_url: &str) -> StoreResult<Store> {
+    if database_url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteBackend::open(database_url).await?))
+    } else {
+        Err(StoreError::Config(format!(
+            "unsupported database URL {database_url:?}: this build supports sqlite: URLs (PostgreSQL is coming)"
+        )))
+    }
+}

@@ -1,0 +1,74 @@
+//! What the store keeps, in Herald's own terms (not the wire DTOs).
+
+use time::OffsetDateTime;
+
+use crate::SealedSecret;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountRecord {
+    /// 12 digits, as AWS account ids.
+    pub id: String,
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessKeyRecord {
+    pub access_key_id: String,
+    pub account_id: String,
+    /// The secret access key, sealed: the server needs it back to verify signatures.
+    pub secret: SealedSecret,
+    pub created_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppRecord {
+    pub account_id: String,
+    /// 32 lowercase hex characters.
+    pub id: String,
+    pub name: String,
+    pub created_at: OffsetDateTime,
+    /// The application settings document, owned by the layer above.
+    pub settings: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChannelRecord {
+    pub account_id: String,
+    pub app_id: String,
+    /// `APNS`, `APNS_SANDBOX`, `GCM`, ...
+    pub kind: String,
+    pub enabled: bool,
+    /// Settings that are not secret, owned by the layer above.
+    pub attributes: serde_json::Value,
+    /// Provider credentials, sealed.
+    pub credentials: Option<SealedSecret>,
+    /// Starts at 1 and grows with every update.
+    pub version: i64,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+/// A resource that can carry tags, by type and id within an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceRef {
+    pub resource_type: String,
+    pub resource_id: String,
+}
+
+impl ResourceRef {
+    pub fn new(resource_type: impl Into<String>, resource_id: impl Into<String>) -> Self {
+        ResourceRef { resource_type: resource_type.into(), resource_id: resource_id.into() }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+impl Tag {
+    pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
+        Tag { key: key.into(), value: value.into() }
+    }
+}

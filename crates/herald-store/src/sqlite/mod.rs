@@ -1,0 +1,300 @@
+//! The embedded default: SQLite in WAL mode through sqlx.
+
+mod rows;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+
+use crate::error::Context;
+use crate::records::{AccessKeyRecord, AccountRecord, AppRecord, ChannelRecord, ResourceRef, Tag};
+use crate::{Backend, StoreError, StoreResult};
+use rows::{app_from_row, channel_from_row, key_from_row, millis};
+
+pub struct SqliteBackend {
+    pool: SqlitePool,
+}
+
+impl SqliteBackend {
+    /// Opens (creating if needed) the database at a `sqlite:` URL and migrates it.
+    pub async fn open(url: &str) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Config(format!("bad SQLite URL {url:?}: {e}")))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // WAL with NORMAL sync is durable across process crashes, which is what an
+            // acknowledged request needs; FULL also survives power loss at a large cost.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .context("opening the SQLite database")?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(SqliteBackend { pool })
+    }
+}
+
+#[async_trait]
+impl Backend for SqliteBackend {
+    async fn count_accounts(&self) -> StoreResult<u64> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+            .fetch_one(&self.pool)
+            .await
+            .context("counting accounts")?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    async fn create_account(&self, account: &AccountRecord, key: &AccessKeyRecord) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        sqlx::query("INSERT INTO accounts (id, created_at) VALUES (?, ?)")
+            .bind(&account.id)
+            .bind(millis(account.created_at))
+            .execute(&mut *tx)
+            .await
+            .context("inserting an account")?;
+        sqlx::query(
+            "INSERT INTO access_keys (access_key_id, account_id, sealed_secret, created_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(&key.access_key_id)
+        .bind(&key.account_id)
+        .bind(key.secret.as_bytes())
+        .bind(millis(key.created_at))
+        .execute(&mut *tx)
+        .await
+        .context("inserting an access key")?;
+        tx.commit().await.context("committing a new account")
+    }
+
+    async fn find_access_key(&self, access_key_id: &str) -> StoreResult<Option<AccessKeyRecord>> {
+        let row = sqlx::query("SELECT * FROM access_keys WHERE access_key_id = ?")
+            .bind(access_key_id)
+            .fetch_optional(&self.pool)
+            .await
+            .context("looking up an access key")?;
+        row.map(|r| key_from_row(&r)).transpose()
+    }
+
+    async fn insert_app(&self, app: &AppRecord, tags: &[Tag]) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        sqlx::query("INSERT INTO apps (account_id, id, name, created_at, settings) VALUES (?, ?, ?, ?, ?)")
+            .bind(&app.account_id)
+            .bind(&app.id)
+            .bind(&app.name)
+            .bind(millis(app.created_at))
+            .bind(app.settings.to_string())
+            .execute(&mut *tx)
+            .await
+            .context("inserting an app")?;
+        let resource = ResourceRef::new("app", &app.id);
+        for tag in tags {
+            upsert_tag(&mut tx, &app.account_id, &resource, tag).await?;
+        }
+        tx.commit().await.context("committing a new app")
+    }
+
+    async fn get_app(&self, account_id: &str, app_id: &str) -> StoreResult<Option<AppRecord>> {
+        let row = sqlx::query("SELECT * FROM apps WHERE account_id = ? AND id = ?")
+            .bind(account_id)
+            .bind(app_id)
+            .fetch_optional(&self.pool)
+            .await
+            .context("reading an app")?;
+        row.map(|r| app_from_row(&r)).transpose()
+    }
+
+    async fn list_apps(&self, account_id: &str, after: Option<&str>, limit: u32) -> StoreResult<Vec<AppRecord>> {
+        let rows = sqlx::query("SELECT * FROM apps WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?")
+            .bind(account_id)
+            .bind(after.unwrap_or(""))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .context("listing apps")?;
+        rows.iter().map(app_from_row).collect()
+    }
+
+    async fn update_app_settings(
+        &self,
+        account_id: &str,
+        app_id: &str,
+        settings: &serde_json::Value,
+    ) -> StoreResult<bool> {
+        let result = sqlx::query("UPDATE apps SET settings = ? WHERE account_id = ? AND id = ?")
+            .bind(settings.to_string())
+            .bind(account_id)
+            .bind(app_id)
+            .execute(&self.pool)
+            .await
+            .context("updating app settings")?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    async fn delete_app(&self, account_id: &str, app_id: &str) -> StoreResult<Option<AppRecord>> {
+        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        let row = sqlx::query("DELETE FROM apps WHERE account_id = ? AND id = ? RETURNING *")
+            .bind(account_id)
+            .bind(app_id)
+            .fetch_optional(&mut *tx)
+            .await
+            .context("deleting an app")?;
+        let Some(row) = row else { return Ok(None) };
+        let app = app_from_row(&row)?;
+        // Channels go with the app through the foreign key; tags are keyed by resource.
+        sqlx::query("DELETE FROM tags WHERE account_id = ? AND resource_type = 'app' AND resource_id = ?")
+            .bind(account_id)
+            .bind(app_id)
+            .execute(&mut *tx)
+            .await
+            .context("deleting an app's tags")?;
+        tx.commit().await.context("committing an app deletion")?;
+        Ok(Some(app))
+    }
+
+    async fn get_channel(&self, account_id: &str, app_id: &str, kind: &str) -> StoreResult<Option<ChannelRecord>> {
+        let row = sqlx::query("SELECT * FROM channels WHERE account_id = ? AND app_id = ? AND kind = ?")
+            .bind(account_id)
+            .bind(app_id)
+            .bind(kind)
+            .fetch_optional(&self.pool)
+            .await
+            .context("reading a channel")?;
+        row.map(|r| channel_from_row(&r)).transpose()
+    }
+
+    async fn list_channels(&self, account_id: &str, app_id: &str) -> StoreResult<Vec<ChannelRecord>> {
+        let rows = sqlx::query("SELECT * FROM channels WHERE account_id = ? AND app_id = ? ORDER BY kind")
+            .bind(account_id)
+            .bind(app_id)
+            .fetch_all(&self.pool)
+            .await
+            .context("listing channels")?;
+        rows.iter().map(channel_from_row).collect()
+    }
+
+    async fn put_channel(&self, channel: &ChannelRecord, expected_version: Option<i64>) -> StoreResult<()> {
+        let credentials = channel.credentials.as_ref().map(|c| c.as_bytes().to_vec());
+        let written = match expected_version {
+            None => sqlx::query(
+                "INSERT INTO channels (account_id, app_id, kind, enabled, attributes, sealed_credentials, version, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            )
+            .bind(&channel.account_id)
+            .bind(&channel.app_id)
+            .bind(&channel.kind)
+            .bind(channel.enabled)
+            .bind(channel.attributes.to_string())
+            .bind(credentials)
+            .bind(channel.version)
+            .bind(millis(channel.created_at))
+            .bind(millis(channel.updated_at))
+            .execute(&self.pool)
+            .await
+            .context("inserting a channel")?,
+            Some(expected) => sqlx::query(
+                "UPDATE channels SET enabled = ?, attributes = ?, sealed_credentials = ?, version = ?, updated_at = ?
+                 WHERE account_id = ? AND app_id = ? AND kind = ? AND version = ?",
+            )
+            .bind(channel.enabled)
+            .bind(channel.attributes.to_string())
+            .bind(credentials)
+            .bind(channel.version)
+            .bind(millis(channel.updated_at))
+            .bind(&channel.account_id)
+            .bind(&channel.app_id)
+            .bind(&channel.kind)
+            .bind(expected)
+            .execute(&self.pool)
+            .await
+            .context("updating a channel")?,
+        };
+        if written.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict(format!(
+                "channel {} of app {} changed concurrently",
+                channel.kind, channel.app_id
+            )))
+        }
+    }
+
+    async fn delete_channel(&self, account_id: &str, app_id: &str, kind: &str) -> StoreResult<Option<ChannelRecord>> {
+        let row = sqlx::query("DELETE FROM channels WHERE account_id = ? AND app_id = ? AND kind = ? RETURNING *")
+            .bind(account_id)
+            .bind(app_id)
+            .bind(kind)
+            .fetch_optional(&self.pool)
+            .await
+            .context("deleting a channel")?;
+        row.map(|r| channel_from_row(&r)).transpose()
+    }
+
+    async fn list_tags(&self, account_id: &str, resource: &ResourceRef) -> StoreResult<Vec<Tag>> {
+        let rows = sqlx::query(
+            "SELECT key, value FROM tags WHERE account_id = ? AND resource_type = ? AND resource_id = ? ORDER BY key",
+        )
+        .bind(account_id)
+        .bind(&resource.resource_type)
+        .bind(&resource.resource_id)
+        .fetch_all(&self.pool)
+        .await
+        .context("listing tags")?;
+        rows.iter()
+            .map(|r| {
+                Ok(Tag {
+                    key: r.try_get("key").context("reading a tag")?,
+                    value: r.try_get("value").context("reading a tag")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn tag_resource(&self, account_id: &str, resource: &ResourceRef, tags: &[Tag]) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        for tag in tags {
+            upsert_tag(&mut tx, account_id, resource, tag).await?;
+        }
+        tx.commit().await.context("committing tags")
+    }
+
+    async fn untag_resource(&self, account_id: &str, resource: &ResourceRef, keys: &[String]) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        for key in keys {
+            sqlx::query("DELETE FROM tags WHERE account_id = ? AND resource_type = ? AND resource_id = ? AND key = ?")
+                .bind(account_id)
+                .bind(&resource.resource_type)
+                .bind(&resource.resource_id)
+                .bind(key)
+                .execute(&mut *tx)
+                .await
+                .context("removing a tag")?;
+        }
+        tx.commit().await.context("committing tag removal")
+    }
+}
+
+async fn upsert_tag(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    account_id: &str,
+    resource: &ResourceRef,
+    tag: &Tag,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO tags (account_id, resource_type, resource_id, key, value) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (account_id, resource_type, resource_id, key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(account_id)
+    .bind(&resource.resource_type)
+    .bind(&resource.resource_id)
+    .bind(&tag.key)
+    .bind(&tag.value)
+    .execute(&mut **tx)
+    .await
+    .context("writing a tag")?;
+    Ok(())
+}

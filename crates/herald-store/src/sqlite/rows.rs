@@ -1,0 +1,58 @@
+//! Rows to records.
+
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+use time::OffsetDateTime;
+
+use crate::error::Context;
+use crate::records::{AccessKeyRecord, AppRecord, ChannelRecord};
+use crate::{SealedSecret, StoreError, StoreResult};
+
+pub(super) fn millis(at: OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+fn time_at(millis: i64) -> StoreResult<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
+        .map_err(|e| StoreError::Corrupt(format!("timestamp {millis}: {e}")))
+}
+
+fn json(text: &str, what: &str) -> StoreResult<serde_json::Value> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what} is not JSON: {e}")))
+}
+
+pub(super) fn key_from_row(row: &SqliteRow) -> StoreResult<AccessKeyRecord> {
+    Ok(AccessKeyRecord {
+        access_key_id: row.try_get("access_key_id").context("reading an access key")?,
+        account_id: row.try_get("account_id").context("reading an access key")?,
+        secret: SealedSecret::from_stored(row.try_get("sealed_secret").context("reading an access key")?),
+        created_at: time_at(row.try_get("created_at").context("reading an access key")?)?,
+    })
+}
+
+pub(super) fn app_from_row(row: &SqliteRow) -> StoreResult<AppRecord> {
+    let settings: String = row.try_get("settings").context("reading an app")?;
+    Ok(AppRecord {
+        account_id: row.try_get("account_id").context("reading an app")?,
+        id: row.try_get("id").context("reading an app")?,
+        name: row.try_get("name").context("reading an app")?,
+        created_at: time_at(row.try_get("created_at").context("reading an app")?)?,
+        settings: json(&settings, "app settings")?,
+    })
+}
+
+pub(super) fn channel_from_row(row: &SqliteRow) -> StoreResult<ChannelRecord> {
+    let attributes: String = row.try_get("attributes").context("reading a channel")?;
+    let credentials: Option<Vec<u8>> = row.try_get("sealed_credentials").context("reading a channel")?;
+    Ok(ChannelRecord {
+        account_id: row.try_get("account_id").context("reading a channel")?,
+        app_id: row.try_get("app_id").context("reading a channel")?,
+        kind: row.try_get("kind").context("reading a channel")?,
+        enabled: row.try_get("enabled").context("reading a channel")?,
+        attributes: json(&attributes, "channel attributes")?,
+        credentials: credentials.map(SealedSecret::from_stored),
+        version: row.try_get("version").context("reading a channel")?,
+        created_at: time_at(row.try_get("created_at").context("reading a channel")?)?,
+        updated_at: time_at(row.try_get("updated_at").context("reading a channel")?)?,
+    })
+}
