@@ -1,1 +1,38 @@
+//! Herald's behaviour: implements the generated API traits over the store and the providers.
 
+mod accounts;
+mod ids;
+pub mod pinpoint;
+mod sms_voice_v2;
+
+use herald_store::{SecretBox, Store};
+
+pub use accounts::{RootCredentials, SigningKey};
+
+/// Everything an API call needs, shared by all requests.
+pub struct Core {
+    store: Store,
+    secrets: SecretBox,
+    keys: accounts::KeyCache,
+}
+
+impl Core {
+    pub fn new(store: Store, secrets: SecretBox) -> Self {
+        Core { store, secrets, keys: accounts::KeyCache::default() }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+}
+
+/// Errors outside an API call (start-up, administration).
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error(transparent)]
+    Store(#[from] herald_store::StoreError),
+    #[error(transparent)]
+    Secret(#[from] herald_store::SecretBoxError),
+    #[error("{0}")]
+    Invalid(String),
+}

@@ -65,6 +65,7 @@ async fn accounts_and_keys(store: &dyn Backend, secret_box: &SecretBox) {
     assert_eq!(found, key);
     assert_eq!(secret_box.open(&found.secret, "access-key/HERALDTESTKEY0000001").expect("open"), b"secret");
     assert!(store.find_access_key("NOPE").await.expect("lookup").is_none());
+    assert_eq!(store.first_access_key().await.expect("first key"), Some(key.clone()));
     assert!(store.create_account(&account, &key).await.is_err(), "duplicate account must fail");
 }
 

@@ -31,6 +31,8 @@ pub trait Backend: Send + Sync + 'static {
     async fn count_accounts(&self) -> StoreResult<u64>;
     async fn create_account(&self, account: &AccountRecord, key: &AccessKeyRecord) -> StoreResult<()>;
     async fn find_access_key(&self, access_key_id: &str) -> StoreResult<Option<AccessKeyRecord>>;
+    /// The oldest access key: the root key made on first start.
+    async fn first_access_key(&self) -> StoreResult<Option<AccessKeyRecord>>;
 
     // Pinpoint apps.
     async fn insert_app(&self, app: &AppRecord, tags: &[Tag]) -> StoreResult<()>;

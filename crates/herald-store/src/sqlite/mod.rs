@@ -80,6 +80,14 @@ impl Backend for SqliteBackend {
         row.map(|r| key_from_row(&r)).transpose()
     }
 
+    async fn first_access_key(&self) -> StoreResult<Option<AccessKeyRecord>> {
+        let row = sqlx::query("SELECT * FROM access_keys ORDER BY created_at, access_key_id LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await
+            .context("looking up the first access key")?;
+        row.map(|r| key_from_row(&r)).transpose()
+    }
+
     async fn insert_app(&self, app: &AppRecord, tags: &[Tag]) -> StoreResult<()> {
         let mut tx = self.pool.begin().await.context("starting a transaction")?;
         sqlx::query("INSERT INTO apps (account_id, id, name, created_at, settings) VALUES (?, ?, ?, ?, ?)")

@@ -1,0 +1,312 @@
+//! Node configuration: defaults, then a TOML file, then `HERALD_*` environment variables, then
+//! command-line flags. Unknown keys and bad values stop the start with the key's name.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow, bail};
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address of the API listener.
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// Where the embedded database, master key and credentials file live.
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    /// `sqlite://...`; defaults to `herald.db` in the data directory.
+    #[serde(default)]
+    pub database_url: Option<String>,
+    #[serde(default)]
+    pub log_format: LogFormat,
+    /// 64 hex characters (32 bytes). Without it, a key is generated into the data directory.
+    #[serde(default)]
+    pub master_key: Option<String>,
+    #[serde(default)]
+    pub providers: Providers,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+/// Where push providers are reached; tests point these at local fakes.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Providers {
+    /// A PEM bundle trusted in addition to the system roots.
+    pub extra_ca_file: Option<PathBuf>,
+    #[serde(default)]
+    pub apns: ApnsEndpoints,
+    #[serde(default)]
+    pub fcm: FcmEndpoints,
+    #[serde(default)]
+    pub adm: AdmEndpoints,
+    #[serde(default)]
+    pub baidu: BaiduEndpoints,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApnsEndpoints {
+    #[serde(default = "apns_production")]
+    pub production_url: String,
+    #[serde(default = "apns_sandbox")]
+    pub sandbox_url: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FcmEndpoints {
+    #[serde(default = "fcm_base")]
+    pub base_url: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdmEndpoints {
+    #[serde(default = "adm_token")]
+    pub token_url: String,
+    #[serde(default = "adm_base")]
+    pub base_url: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaiduEndpoints {
+    #[serde(default = "baidu_base")]
+    pub base_url: String,
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 4580))
+}
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("herald-data")
+}
+fn apns_production() -> String {
+    "https://api.push.apple.com".into()
+}
+fn apns_sandbox() -> String {
+    "https://api.sandbox.push.apple.com".into()
+}
+fn fcm_base() -> String {
+    "https://fcm.googleapis.com".into()
+}
+fn adm_token() -> String {
+    "https://api.amazon.com/auth/o2/token".into()
+}
+fn adm_base() -> String {
+    "https://api.amazon.com".into()
+}
+fn baidu_base() -> String {
+    "https://api.tuisong.baidu.com/rest/3.0".into()
+}
+
+impl Default for ApnsEndpoints {
+    fn default() -> Self {
+        ApnsEndpoints { production_url: apns_production(), sandbox_url: apns_sandbox() }
+    }
+}
+impl Default for FcmEndpoints {
+    fn default() -> Self {
+        FcmEndpoints { base_url: fcm_base() }
+    }
+}
+impl Default for AdmEndpoints {
+    fn default() -> Self {
+        AdmEndpoints { token_url: adm_token(), base_url: adm_base() }
+    }
+}
+impl Default for BaiduEndpoints {
+    fn default() -> Self {
+        BaiduEndpoints { base_url: baidu_base() }
+    }
+}
+
+/// The environment variables Herald reads, and the configuration key each sets.
+pub const ENVIRONMENT: &[(&str, &str)] = &[
+    ("HERALD_LISTEN", "listen"),
+    ("HERALD_DATA_DIR", "data_dir"),
+    ("HERALD_DATABASE_URL", "database_url"),
+    ("HERALD_LOG_FORMAT", "log_format"),
+    ("HERALD_MASTER_KEY", "master_key"),
+    ("HERALD_PROVIDERS_EXTRA_CA_FILE", "providers.extra_ca_file"),
+    ("HERALD_PROVIDERS_APNS_PRODUCTION_URL", "providers.apns.production_url"),
+    ("HERALD_PROVIDERS_APNS_SANDBOX_URL", "providers.apns.sandbox_url"),
+    ("HERALD_PROVIDERS_FCM_BASE_URL", "providers.fcm.base_url"),
+    ("HERALD_PROVIDERS_ADM_TOKEN_URL", "providers.adm.token_url"),
+    ("HERALD_PROVIDERS_ADM_BASE_URL", "providers.adm.base_url"),
+    ("HERALD_PROVIDERS_BAIDU_BASE_URL", "providers.baidu.base_url"),
+];
+
+/// Values given on the command line, which win over everything else.
+#[derive(Debug, Default)]
+pub struct Overrides {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+}
+
+impl Config {
+    /// Layers the sources: file < environment < flags.
+    pub fn load(
+        file: Option<&Path>,
+        environment: impl IntoIterator<Item = (String, String)>,
+        overrides: &Overrides,
+    ) -> Result<Config> {
+        let mut table = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading the configuration file {}", path.display()))?;
+                text.parse::<toml::Table>().with_context(|| format!("{} is not valid TOML", path.display()))?
+            }
+            None => toml::Table::new(),
+        };
+        for (name, value) in environment {
+            if !name.starts_with("HERALD_") {
+                continue;
+            }
+            let Some((_, key)) = ENVIRONMENT.iter().find(|(known, _)| *known == name) else {
+                let known: Vec<&str> = ENVIRONMENT.iter().map(|(n, _)| *n).collect();
+                bail!("unknown environment variable {name}; Herald reads {}", known.join(", "));
+            };
+            set(&mut table, key, value);
+        }
+        if let Some(listen) = &overrides.listen {
+            set(&mut table, "listen", listen.clone());
+        }
+        if let Some(dir) = &overrides.data_dir {
+            set(&mut table, "data_dir", dir.display().to_string());
+        }
+        if let Some(url) = &overrides.database_url {
+            set(&mut table, "database_url", url.clone());
+        }
+        let config: Config = serde_path_to_error::deserialize(toml::Value::Table(table))
+            .map_err(|e| anyhow!("configuration key `{}`: {}", e.path(), e.inner()))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<()> {
+        if let Some(key) = &self.master_key {
+            let bytes =
+                hex::decode(key).map_err(|_| anyhow!("configuration key `master_key`: must be 64 hex characters"))?;
+            if bytes.len() != 32 {
+                bail!(
+                    "configuration key `master_key`: must be 64 hex characters (32 bytes), got {} bytes",
+                    bytes.len()
+                );
+            }
+        }
+        for (key, url) in [
+            ("providers.apns.production_url", &self.providers.apns.production_url),
+            ("providers.apns.sandbox_url", &self.providers.apns.sandbox_url),
+            ("providers.fcm.base_url", &self.providers.fcm.base_url),
+            ("providers.adm.token_url", &self.providers.adm.token_url),
+            ("providers.adm.base_url", &self.providers.adm.base_url),
+            ("providers.baidu.base_url", &self.providers.baidu.base_url),
+        ] {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                bail!("configuration key `{key}`: {url:?} is not an http(s) URL");
+            }
+        }
+        if let Some(path) = &self.providers.extra_ca_file
+            && !path.is_file()
+        {
+            bail!("configuration key `providers.extra_ca_file`: {} is not a readable file", path.display());
+        }
+        if let Some(url) = &self.database_url
+            && !url.starts_with("sqlite:")
+        {
+            bail!("configuration key `database_url`: {url:?} is not supported; use a sqlite: URL");
+        }
+        Ok(())
+    }
+
+    /// The database URL, defaulting to the embedded database in the data directory.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("herald.db").display()),
+        }
+    }
+}
+
+/// Sets a dotted key in the table, creating the tables on the way. Values are TOML-typed by the
+/// deserializer, so a string from the environment works for any scalar key.
+fn set(table: &mut toml::Table, dotted: &str, value: String) {
+    let mut parts: Vec<&str> = dotted.split('.').collect();
+    let Some(last) = parts.pop() else { return };
+    let mut current = table;
+    for part in parts {
+        let entry = current.entry(part.to_string()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        if !entry.is_table() {
+            *entry = toml::Value::Table(toml::Table::new());
+        }
+        let toml::Value::Table(next) = entry else { return };
+        current = next;
+    }
+    current.insert(last.to_string(), toml::Value::String(value));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_single_node() {
+        let config = Config::load(None, env(&[]), &Overrides::default()).expect("defaults");
+        assert_eq!(config.listen, default_listen());
+        assert_eq!(config.database_url(), "sqlite://herald-data/herald.db");
+        assert_eq!(config.providers.apns.production_url, "https://api.push.apple.com");
+    }
+
+    #[test]
+    fn flags_beat_environment_beat_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("herald.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:1000\"\ndata_dir = \"/from/file\"\nlog_format = \"json\"\n[providers.fcm]\nbase_url = \"http://127.0.0.1:9\"\n")
+            .expect("write");
+        let config = Config::load(
+            Some(&file),
+            env(&[("HERALD_LISTEN", "127.0.0.1:2000"), ("HERALD_DATA_DIR", "/from/env"), ("PATH", "/bin")]),
+            &Overrides { listen: Some("127.0.0.1:3000".into()), ..Overrides::default() },
+        )
+        .expect("valid");
+        assert_eq!(config.listen.port(), 3000);
+        assert_eq!(config.data_dir, PathBuf::from("/from/env"));
+        assert_eq!(config.log_format, LogFormat::Json);
+        assert_eq!(config.providers.fcm.base_url, "http://127.0.0.1:9");
+    }
+
+    #[test]
+    fn mistakes_name_the_key() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("herald.toml");
+        for (content, key) in [
+            ("lisen = \"x\"", "lisen"),
+            ("listen = \"not an address\"", "listen"),
+            ("log_format = \"xml\"", "log_format"),
+            ("[providers.apns]\nproduction = \"x\"", "production"),
+            ("[providers.fcm]\nbase_url = \"ftp://x\"", "providers.fcm.base_url"),
+            ("master_key = \"abcd\"", "master_key"),
+        ] {
+            std::fs::write(&file, content).expect("write");
+            let error = Config::load(Some(&file), env(&[]), &Overrides::default()).expect_err(content);
+            assert!(format!("{error:#}").contains(key), "{content}: {error:#}");
+        }
+        let error = Config::load(None, env(&[("HERALD_LISTN", "x")]), &Overrides::default()).expect_err("unknown env");
+        assert!(error.to_string().contains("HERALD_LISTN"), "{error}");
+    }
+}

@@ -1,0 +1,82 @@
+//! `herald serve`: open the state, make sure the root account exists, and answer requests until
+//! SIGINT or SIGTERM.
+
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use herald_core::Core;
+use tokio::net::TcpListener;
+use tokio::signal::unix::{SignalKind, signal};
+
+use crate::ServeArgs;
+use crate::config::{Config, LogFormat, Overrides};
+use crate::data_dir;
+
+pub fn run(args: ServeArgs) -> Result<()> {
+    let overrides = Overrides { listen: args.listen, data_dir: args.data_dir, database_url: args.database_url };
+    let config = Config::load(args.config.as_deref(), std::env::vars(), &overrides)?;
+    init_logging(config.log_format);
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?
+        .block_on(serve(config))
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HERALD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn serve(config: Config) -> Result<()> {
+    let data_dir = data_dir::prepare(&config.data_dir)?;
+    let secrets = data_dir::master_key(&data_dir, config.master_key.as_deref())?;
+    let database_url = config.database_url();
+    let store = herald_store::open(&database_url).await.with_context(|| format!("opening {database_url}"))?;
+    let core = Arc::new(Core::new(store, secrets));
+    let root = core.ensure_root_account().await.context("creating the root account")?;
+    let credentials = data_dir::write_credentials(&data_dir, &root)?;
+
+    let listener = TcpListener::bind(config.listen).await.with_context(|| format!("listening on {}", config.listen))?;
+    let address = listener.local_addr().context("reading the bound address")?;
+    if root.created {
+        tracing::info!(account_id = root.account_id, "created the root account");
+    }
+    println!("Herald is listening on http://{address}");
+    println!("export AWS_SHARED_CREDENTIALS_FILE={}", credentials.display());
+    println!("aws --endpoint-url http://{address} --region us-east-1 pinpoint get-apps");
+
+    let app = crate::http::router(core).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("serving")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let terminate = async {
+        match signal(SignalKind::terminate()) {
+            Ok(mut stream) => {
+                stream.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutting down");
+}
