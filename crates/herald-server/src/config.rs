@@ -146,6 +146,9 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("HERALD_PROVIDERS_BAIDU_BASE_URL", "providers.baidu.base_url"),
 ];
 
+/// The log filter (`info`, `herald=debug,warn`, ...): read by the logger, not a configuration key.
+pub const LOG_FILTER_VARIABLE: &str = "HERALD_LOG";
+
 /// Values given on the command line, which win over everything else.
 #[derive(Debug, Default)]
 pub struct Overrides {
@@ -171,6 +174,9 @@ impl Config {
         };
         for (name, value) in environment {
             if !name.starts_with("HERALD_") {
+                continue;
+            }
+            if name == LOG_FILTER_VARIABLE {
                 continue;
             }
             let Some((_, key)) = ENVIRONMENT.iter().find(|(known, _)| *known == name) else {
@@ -280,7 +286,12 @@ mod tests {
             .expect("write");
         let config = Config::load(
             Some(&file),
-            env(&[("HERALD_LISTEN", "127.0.0.1:2000"), ("HERALD_DATA_DIR", "/from/env"), ("PATH", "/bin")]),
+            env(&[
+                ("HERALD_LISTEN", "127.0.0.1:2000"),
+                ("HERALD_DATA_DIR", "/from/env"),
+                ("HERALD_LOG", "debug"),
+                ("PATH", "/bin"),
+            ]),
             &Overrides { listen: Some("127.0.0.1:3000".into()), ..Overrides::default() },
         )
         .expect("valid");

@@ -26,7 +26,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
 }
 
 fn init_logging(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("HERALD_LOG")
+    let filter = tracing_subscriber::EnvFilter::try_from_env(crate::config::LOG_FILTER_VARIABLE)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
