@@ -236,7 +236,14 @@ fn apply_apns(state: &mut ChannelState, request: &Map<String, Value>) -> Result<
                 .map_err(|e| bad_request(e.to_string()))?;
             state.secrets.insert("Certificate".into(), json!(certificate));
             state.secrets.insert("PrivateKey".into(), json!(private_key));
-            state.attributes.insert("CertificateExpiry".into(), json!(format_iso8601(info.not_after)));
+            let expiry = format_iso8601(info.not_after);
+            // The response shape has no field for it, so the expiry goes to the log, loudly when near.
+            if info.not_after - OffsetDateTime::now_utc() < time::Duration::days(30) {
+                tracing::warn!(expires = expiry, subject = info.subject, "APNs certificate expires within 30 days");
+            } else {
+                tracing::info!(expires = expiry, subject = info.subject, "APNs certificate accepted");
+            }
+            state.attributes.insert("CertificateExpiry".into(), json!(expiry));
             state.attributes.insert("CertificateBundleId".into(), json!(info.bundle_id));
         }
         (Some(_), None) => return Err(bad_request("PrivateKey is required with Certificate")),
@@ -276,17 +283,7 @@ fn apply_apns(state: &mut ChannelState, request: &Map<String, Value>) -> Result<
             "An APNs channel needs a Certificate and PrivateKey, or a TokenKey with TokenKeyId, BundleId and TeamId",
         ));
     }
-    let method = default_method(request, state, if has_token { "TOKEN" } else { "CERTIFICATE" })?;
-    let usable = match method.as_str() {
-        "CERTIFICATE" => has_certificate,
-        "TOKEN" => has_token,
-        _ => return Err(bad_request("DefaultAuthenticationMethod must be CERTIFICATE or TOKEN")),
-    };
-    if !usable {
-        return Err(bad_request(format!(
-            "DefaultAuthenticationMethod is {method}, but no credentials for it were given"
-        )));
-    }
+    let method = authentication_method(request, state, [("TOKEN", has_token), ("CERTIFICATE", has_certificate)])?;
     state.attributes.insert("DefaultAuthenticationMethod".into(), json!(method));
     state.attributes.insert("HasTokenKey".into(), json!(has_token));
     Ok(())
@@ -307,17 +304,7 @@ fn apply_gcm(state: &mut ChannelState, request: &Map<String, Value>) -> Result<(
     if !has_key && !has_service_json {
         return Err(bad_request("A GCM channel needs ServiceJson (FCM HTTP v1) or ApiKey (legacy)"));
     }
-    let method = default_method(request, state, if has_service_json { "TOKEN" } else { "KEY" })?;
-    let usable = match method.as_str() {
-        "KEY" => has_key,
-        "TOKEN" => has_service_json,
-        _ => return Err(bad_request("DefaultAuthenticationMethod must be KEY or TOKEN")),
-    };
-    if !usable {
-        return Err(bad_request(format!(
-            "DefaultAuthenticationMethod is {method}, but no credentials for it were given"
-        )));
-    }
+    let method = authentication_method(request, state, [("TOKEN", has_service_json), ("KEY", has_key)])?;
     state.attributes.insert("DefaultAuthenticationMethod".into(), json!(method));
     state.attributes.insert("HasFcmServiceCredentials".into(), json!(has_service_json));
     Ok(())
@@ -337,12 +324,32 @@ fn apply_pair(
     Ok(())
 }
 
-/// The request's DefaultAuthenticationMethod, else the stored one, else `fallback`.
-fn default_method(request: &Map<String, Value>, state: &ChannelState, fallback: &str) -> Result<String, ApiError> {
-    Ok(match provided(request, "DefaultAuthenticationMethod")? {
-        Some(method) => method.to_ascii_uppercase(),
-        None => state.attribute("DefaultAuthenticationMethod").unwrap_or(fallback).to_string(),
-    })
+/// DefaultAuthenticationMethod: the request's, else the stored one, else the first of `methods`
+/// (name, whether its credentials are there) that has credentials. It must name one of
+/// `methods` whose credentials are there.
+fn authentication_method(
+    request: &Map<String, Value>,
+    state: &ChannelState,
+    methods: [(&'static str, bool); 2],
+) -> Result<&'static str, ApiError> {
+    let chosen = match provided(request, "DefaultAuthenticationMethod")? {
+        Some(method) => Some(method.to_ascii_uppercase()),
+        None => state.attribute("DefaultAuthenticationMethod").map(str::to_owned),
+    };
+    let Some(chosen) = chosen else {
+        return methods
+            .iter()
+            .find(|(_, usable)| *usable)
+            .map(|(name, _)| *name)
+            .ok_or_else(|| bad_request("No credentials were given"));
+    };
+    match methods.iter().find(|(name, _)| *name == chosen) {
+        Some((name, true)) => Ok(name),
+        Some((name, false)) => {
+            Err(bad_request(format!("DefaultAuthenticationMethod is {name}, but no credentials for it were given")))
+        }
+        None => Err(bad_request(format!("DefaultAuthenticationMethod must be {} or {}", methods[0].0, methods[1].0))),
+    }
 }
 
 /// The channel as Pinpoint answers it: never a secret.
