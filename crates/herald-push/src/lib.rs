@@ -1,3 +1,13 @@
-//! Push providers: credential validation, payload building and delivery clients.
+//! Push providers, one module per provider: credential validation, payload building from
+//! Pinpoint's message fields, and the delivery clients. Outcomes are values (`DeliveryResult`),
+//! never errors: every provider answer, timeout or broken connection maps onto one.
 
+pub mod adm;
+pub mod apns;
+pub mod baidu;
 pub mod credentials;
+mod delivery;
+pub mod fcm;
+pub mod tls;
+
+pub use delivery::{DeliveryResult, DeliveryStatus, PayloadError};

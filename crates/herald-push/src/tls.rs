@@ -1,0 +1,1 @@
+//! TLS for provider connections (in progress).

@@ -1,0 +1,7 @@
+//! Fake push providers, one module each.
+
+pub mod adm;
+pub mod apns;
+pub mod baidu;
+pub mod fcm;
+pub mod tls;
