@@ -6,7 +6,8 @@
 use time::OffsetDateTime;
 
 use crate::{
-    AccessKeyRecord, AccountRecord, AppRecord, Backend, ChannelRecord, ResourceRef, SecretBox, StoreError, Tag,
+    AccessKeyRecord, AccountRecord, AppRecord, Backend, ChannelRecord, EndpointRecord, ResourceRef, SecretBox,
+    StoreError, Tag,
 };
 
 pub async fn run_all(store: &dyn Backend) {
@@ -15,7 +16,73 @@ pub async fn run_all(store: &dyn Backend) {
     apps_page_and_delete(store).await;
     channels_use_versions(store, &secret_box).await;
     tags_upsert_and_remove(store).await;
+    endpoints_by_id_user_and_address(store).await;
     deleting_an_app_removes_what_it_holds(store, &secret_box).await;
+}
+
+fn endpoint(app_id: &str, id: &str, user: Option<&str>, address: &str) -> EndpointRecord {
+    EndpointRecord {
+        account_id: ACCOUNT.into(),
+        app_id: app_id.into(),
+        id: id.into(),
+        channel_type: Some("GCM".into()),
+        address: Some(address.into()),
+        user_id: user.map(str::to_owned),
+        endpoint_status: "ACTIVE".into(),
+        opt_out: "NONE".into(),
+        document: serde_json::json!({"Address": address, "Attributes": {"plan": ["pro"]}}),
+        created_at: now(),
+        updated_at: now(),
+    }
+}
+
+async fn endpoints_by_id_user_and_address(store: &dyn Backend) {
+    store.insert_app(&app("e1"), &[]).await.expect("insert app");
+    let first = endpoint("e1", "ep-1", Some("ada"), "token-a");
+    let second = endpoint("e1", "ep-2", Some("ada"), "token-b");
+    let third = endpoint("e1", "ep-3", None, "token-a");
+    store.put_endpoints(&[first.clone(), second.clone(), third.clone()]).await.expect("put endpoints");
+    assert_eq!(store.get_endpoint(ACCOUNT, "e1", "ep-1").await.expect("get"), Some(first.clone()));
+
+    // Replacing keeps the creation time.
+    let mut moved = first.clone();
+    moved.address = Some("token-c".into());
+    moved.endpoint_status = "INACTIVE".into();
+    moved.created_at = now() + time::Duration::days(1);
+    store.put_endpoints(std::slice::from_ref(&moved)).await.expect("replace");
+    let read = store.get_endpoint(ACCOUNT, "e1", "ep-1").await.expect("get").expect("exists");
+    assert_eq!((read.address.as_deref(), read.endpoint_status.as_str()), (Some("token-c"), "INACTIVE"));
+    assert_eq!(read.created_at, first.created_at);
+
+    let ids: Vec<String> = ["ep-3", "missing", "ep-2"].iter().map(|s| s.to_string()).collect();
+    let mut found: Vec<String> =
+        store.get_endpoints(ACCOUNT, "e1", &ids).await.expect("many").into_iter().map(|e| e.id).collect();
+    found.sort();
+    assert_eq!(found, ["ep-2", "ep-3"]);
+
+    let ada: Vec<String> =
+        store.user_endpoints(ACCOUNT, "e1", "ada").await.expect("user").into_iter().map(|e| e.id).collect();
+    assert_eq!(ada, ["ep-1", "ep-2"]);
+    let by_address: Vec<String> = store
+        .endpoints_by_address(ACCOUNT, "e1", "token-a")
+        .await
+        .expect("address")
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(by_address, ["ep-3"]);
+
+    assert_eq!(store.delete_endpoint(ACCOUNT, "e1", "ep-3").await.expect("delete").map(|e| e.id), Some("ep-3".into()));
+    assert!(store.delete_endpoint(ACCOUNT, "e1", "ep-3").await.expect("delete again").is_none());
+    let deleted = store.delete_user_endpoints(ACCOUNT, "e1", "ada").await.expect("delete user");
+    assert_eq!(deleted.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), ["ep-1", "ep-2"]);
+    assert!(store.user_endpoints(ACCOUNT, "e1", "ada").await.expect("user").is_empty());
+
+    store.put_endpoints(&[endpoint("e1", "ep-9", None, "x")]).await.expect("put");
+    store.delete_app(ACCOUNT, "e1").await.expect("cleanup");
+    store.insert_app(&app("e1"), &[]).await.expect("re-insert app");
+    assert!(store.get_endpoint(ACCOUNT, "e1", "ep-9").await.expect("get").is_none(), "endpoints go with their app");
+    store.delete_app(ACCOUNT, "e1").await.expect("cleanup");
 }
 
 fn now() -> OffsetDateTime {

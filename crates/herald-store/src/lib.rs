@@ -17,7 +17,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 pub use error::StoreError;
-pub use records::{AccessKeyRecord, AccountRecord, AppRecord, ChannelRecord, ResourceRef, Tag};
+pub use records::{AccessKeyRecord, AccountRecord, AppRecord, ChannelRecord, EndpointRecord, ResourceRef, Tag};
 pub use secret_box::{SealedSecret, SecretBox, SecretBoxError};
 pub use sqlite::SqliteBackend;
 
@@ -56,6 +56,45 @@ pub trait Backend: Send + Sync + 'static {
     /// exist yet). A concurrent writer makes this fail with `StoreError::Conflict`.
     async fn put_channel(&self, channel: &ChannelRecord, expected_version: Option<i64>) -> StoreResult<()>;
     async fn delete_channel(&self, account_id: &str, app_id: &str, kind: &str) -> StoreResult<Option<ChannelRecord>>;
+
+    // Endpoints of an app.
+    /// Creates or replaces endpoints, all in one transaction; `created_at` of an existing
+    /// endpoint is kept.
+    async fn put_endpoints(&self, endpoints: &[EndpointRecord]) -> StoreResult<()>;
+    async fn get_endpoint(
+        &self,
+        account_id: &str,
+        app_id: &str,
+        endpoint_id: &str,
+    ) -> StoreResult<Option<EndpointRecord>>;
+    /// The endpoints with these ids that exist, in no particular order.
+    async fn get_endpoints(
+        &self,
+        account_id: &str,
+        app_id: &str,
+        endpoint_ids: &[String],
+    ) -> StoreResult<Vec<EndpointRecord>>;
+    async fn delete_endpoint(
+        &self,
+        account_id: &str,
+        app_id: &str,
+        endpoint_id: &str,
+    ) -> StoreResult<Option<EndpointRecord>>;
+    /// A user's endpoints, ordered by id.
+    async fn user_endpoints(&self, account_id: &str, app_id: &str, user_id: &str) -> StoreResult<Vec<EndpointRecord>>;
+    async fn delete_user_endpoints(
+        &self,
+        account_id: &str,
+        app_id: &str,
+        user_id: &str,
+    ) -> StoreResult<Vec<EndpointRecord>>;
+    /// Endpoints whose address is `address`, ordered by id.
+    async fn endpoints_by_address(
+        &self,
+        account_id: &str,
+        app_id: &str,
+        address: &str,
+    ) -> StoreResult<Vec<EndpointRecord>>;
 
     // Tags on any resource.
     async fn list_tags(&self, account_id: &str, resource: &ResourceRef) -> StoreResult<Vec<Tag>>;

@@ -72,3 +72,22 @@ impl Tag {
         Tag { key: key.into(), value: value.into() }
     }
 }
+
+/// A Pinpoint endpoint. The document is owned by the layer above; the other fields copy the
+/// parts of it that the store selects on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EndpointRecord {
+    pub account_id: String,
+    pub app_id: String,
+    pub id: String,
+    pub channel_type: Option<String>,
+    pub address: Option<String>,
+    pub user_id: Option<String>,
+    /// `ACTIVE` or `INACTIVE`.
+    pub endpoint_status: String,
+    /// `NONE` or `ALL`.
+    pub opt_out: String,
+    pub document: serde_json::Value,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}

@@ -3,6 +3,7 @@
 mod apps;
 mod arn;
 mod channels;
+mod endpoints;
 mod errors;
 mod settings;
 mod tags;
@@ -119,6 +120,73 @@ impl PinpointApi for crate::Core {
         update_adm_channel(UpdateAdmChannelRequest.adm_channel_request) -> UpdateAdmChannelResponse,
         get_adm_channel(GetAdmChannelRequest) -> GetAdmChannelResponse,
         delete_adm_channel(DeleteAdmChannelRequest) -> DeleteAdmChannelResponse);
+
+    async fn update_endpoint(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateEndpointRequest,
+    ) -> Result<UpdateEndpointResponse, ApiError> {
+        let message_body =
+            self.update_endpoint(ctx, &input.application_id, &input.endpoint_id, input.endpoint_request).await?;
+        Ok(UpdateEndpointResponse { message_body })
+    }
+
+    async fn update_endpoints_batch(
+        &self,
+        ctx: &RequestContext,
+        input: UpdateEndpointsBatchRequest,
+    ) -> Result<UpdateEndpointsBatchResponse, ApiError> {
+        let message_body =
+            self.update_endpoints_batch(ctx, &input.application_id, input.endpoint_batch_request).await?;
+        Ok(UpdateEndpointsBatchResponse { message_body })
+    }
+
+    async fn get_endpoint(
+        &self,
+        ctx: &RequestContext,
+        input: GetEndpointRequest,
+    ) -> Result<GetEndpointResponse, ApiError> {
+        let endpoint_response = self.get_endpoint(ctx, &input.application_id, &input.endpoint_id).await?;
+        Ok(GetEndpointResponse { endpoint_response })
+    }
+
+    async fn delete_endpoint(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteEndpointRequest,
+    ) -> Result<DeleteEndpointResponse, ApiError> {
+        let endpoint_response = self.delete_endpoint(ctx, &input.application_id, &input.endpoint_id).await?;
+        Ok(DeleteEndpointResponse { endpoint_response })
+    }
+
+    async fn get_user_endpoints(
+        &self,
+        ctx: &RequestContext,
+        input: GetUserEndpointsRequest,
+    ) -> Result<GetUserEndpointsResponse, ApiError> {
+        let endpoints_response = self.get_user_endpoints(ctx, &input.application_id, &input.user_id).await?;
+        Ok(GetUserEndpointsResponse { endpoints_response })
+    }
+
+    async fn delete_user_endpoints(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteUserEndpointsRequest,
+    ) -> Result<DeleteUserEndpointsResponse, ApiError> {
+        let endpoints_response = self.delete_user_endpoints(ctx, &input.application_id, &input.user_id).await?;
+        Ok(DeleteUserEndpointsResponse { endpoints_response })
+    }
+
+    async fn remove_attributes(
+        &self,
+        ctx: &RequestContext,
+        input: RemoveAttributesRequest,
+    ) -> Result<RemoveAttributesResponse, ApiError> {
+        let names = input.update_attributes_request.blacklist.unwrap_or_default();
+        let attributes_resource =
+            self.remove_attributes(ctx, &input.application_id, &input.attribute_type, names).await?;
+        Ok(RemoveAttributesResponse { attributes_resource })
+    }
 
     async fn tag_resource(&self, ctx: &RequestContext, input: TagResourceRequest) -> Result<(), ApiError> {
         self.tag_resource(ctx, &input.resource_arn, input.tags_model).await

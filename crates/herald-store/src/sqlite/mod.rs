@@ -10,9 +10,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqlitePool};
 
 use crate::error::Context;
-use crate::records::{AccessKeyRecord, AccountRecord, AppRecord, ChannelRecord, ResourceRef, Tag};
+use crate::records::{AccessKeyRecord, AccountRecord, AppRecord, ChannelRecord, EndpointRecord, ResourceRef, Tag};
 use crate::{Backend, StoreError, StoreResult};
-use rows::{app_from_row, channel_from_row, key_from_row, millis};
+use rows::{app_from_row, channel_from_row, endpoint_from_row, key_from_row, millis};
 
 pub struct SqliteBackend {
     pool: SqlitePool,
@@ -240,6 +240,142 @@ impl Backend for SqliteBackend {
             .await
             .context("deleting a channel")?;
         row.map(|r| channel_from_row(&r)).transpose()
+    }
+
+    async fn put_endpoints(&self, endpoints: &[EndpointRecord]) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        for endpoint in endpoints {
+            sqlx::query(
+                "INSERT INTO endpoints (account_id, app_id, id, channel_type, address, user_id, endpoint_status, opt_out, document, created_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (account_id, app_id, id) DO UPDATE SET
+                    channel_type = excluded.channel_type, address = excluded.address, user_id = excluded.user_id,
+                    endpoint_status = excluded.endpoint_status, opt_out = excluded.opt_out,
+                    document = excluded.document, updated_at = excluded.updated_at",
+            )
+            .bind(&endpoint.account_id)
+            .bind(&endpoint.app_id)
+            .bind(&endpoint.id)
+            .bind(&endpoint.channel_type)
+            .bind(&endpoint.address)
+            .bind(&endpoint.user_id)
+            .bind(&endpoint.endpoint_status)
+            .bind(&endpoint.opt_out)
+            .bind(endpoint.document.to_string())
+            .bind(millis(endpoint.created_at))
+            .bind(millis(endpoint.updated_at))
+            .execute(&mut *tx)
+            .await
+            .context("writing an endpoint")?;
+        }
+        tx.commit().await.context("committing endpoints")
+    }
+
+    async fn get_endpoint(
+        &self,
+        account_id: &str,
+        app_id: &str,
+        endpoint_id: &str,
+    ) -> StoreResult<Option<EndpointRecord>> {
+        let row = sqlx::query("SELECT * FROM endpoints WHERE account_id = ? AND app_id = ? AND id = ?")
+            .bind(account_id)
+            .bind(app_id)
+            .bind(endpoint_id)
+            .fetch_optional(&self.pool)
+            .await
+            .context("reading an endpoint")?;
+        row.map(|r| endpoint_from_row(&r)).transpose()
+    }
+
+    async fn get_endpoints(
+        &self,
+        account_id: &str,
+        app_id: &str,
+        endpoint_ids: &[String],
+    ) -> StoreResult<Vec<EndpointRecord>> {
+        let mut found = Vec::with_capacity(endpoint_ids.len());
+        // SQLite limits bound parameters per statement; ask in slices.
+        // SQLite limits bound parameters per statement; ask in slices.
+        for ids in endpoint_ids.chunks(500) {
+            let placeholders = vec!["?"; ids.len()].join(", ");
+            let sql = format!("SELECT * FROM endpoints WHERE account_id = ? AND app_id = ? AND id IN ({placeholders})");
+            // Only placeholders are formatted into the statement; every value is bound.
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(account_id).bind(app_id);
+            for id in ids {
+                query = query.bind(id);
+            }
+            let rows = query.fetch_all(&self.pool).await.context("reading endpoints")?;
+            for row in &rows {
+                found.push(endpoint_from_row(row)?);
+            }
+        }
+        Ok(found)
+    }
+
+    async fn delete_endpoint(
+        &self,
+        account_id: &str,
+        app_id: &str,
+        endpoint_id: &str,
+    ) -> StoreResult<Option<EndpointRecord>> {
+        let row = sqlx::query("DELETE FROM endpoints WHERE account_id = ? AND app_id = ? AND id = ? RETURNING *")
+            .bind(account_id)
+            .bind(app_id)
+            .bind(endpoint_id)
+            .fetch_optional(&self.pool)
+            .await
+            .context("deleting an endpoint")?;
+        row.map(|r| endpoint_from_row(&r)).transpose()
+    }
+
+    async fn user_endpoints(&self, account_id: &str, app_id: &str, user_id: &str) -> StoreResult<Vec<EndpointRecord>> {
+        let rows =
+            sqlx::query("SELECT * FROM endpoints WHERE account_id = ? AND app_id = ? AND user_id = ? ORDER BY id")
+                .bind(account_id)
+                .bind(app_id)
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await
+                .context("reading a user's endpoints")?;
+        rows.iter().map(endpoint_from_row).collect()
+    }
+
+    async fn delete_user_endpoints(
+        &self,
+        account_id: &str,
+        app_id: &str,
+        user_id: &str,
+    ) -> StoreResult<Vec<EndpointRecord>> {
+        let mut rows =
+            sqlx::query("DELETE FROM endpoints WHERE account_id = ? AND app_id = ? AND user_id = ? RETURNING *")
+                .bind(account_id)
+                .bind(app_id)
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await
+                .context("deleting a user's endpoints")?
+                .iter()
+                .map(endpoint_from_row)
+                .collect::<StoreResult<Vec<_>>>()?;
+        rows.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(rows)
+    }
+
+    async fn endpoints_by_address(
+        &self,
+        account_id: &str,
+        app_id: &str,
+        address: &str,
+    ) -> StoreResult<Vec<EndpointRecord>> {
+        let rows =
+            sqlx::query("SELECT * FROM endpoints WHERE account_id = ? AND app_id = ? AND address = ? ORDER BY id")
+                .bind(account_id)
+                .bind(app_id)
+                .bind(address)
+                .fetch_all(&self.pool)
+                .await
+                .context("reading endpoints by address")?;
+        rows.iter().map(endpoint_from_row).collect()
     }
 
     async fn list_tags(&self, account_id: &str, resource: &ResourceRef) -> StoreResult<Vec<Tag>> {

@@ -5,7 +5,7 @@ use sqlx::sqlite::SqliteRow;
 use time::OffsetDateTime;
 
 use crate::error::Context;
-use crate::records::{AccessKeyRecord, AppRecord, ChannelRecord};
+use crate::records::{AccessKeyRecord, AppRecord, ChannelRecord, EndpointRecord};
 use crate::{SealedSecret, StoreError, StoreResult};
 
 pub(super) fn millis(at: OffsetDateTime) -> i64 {
@@ -54,5 +54,22 @@ pub(super) fn channel_from_row(row: &SqliteRow) -> StoreResult<ChannelRecord> {
         version: row.try_get("version").context("reading a channel")?,
         created_at: time_at(row.try_get("created_at").context("reading a channel")?)?,
         updated_at: time_at(row.try_get("updated_at").context("reading a channel")?)?,
+    })
+}
+
+pub(super) fn endpoint_from_row(row: &SqliteRow) -> StoreResult<EndpointRecord> {
+    let document: String = row.try_get("document").context("reading an endpoint")?;
+    Ok(EndpointRecord {
+        account_id: row.try_get("account_id").context("reading an endpoint")?,
+        app_id: row.try_get("app_id").context("reading an endpoint")?,
+        id: row.try_get("id").context("reading an endpoint")?,
+        channel_type: row.try_get("channel_type").context("reading an endpoint")?,
+        address: row.try_get("address").context("reading an endpoint")?,
+        user_id: row.try_get("user_id").context("reading an endpoint")?,
+        endpoint_status: row.try_get("endpoint_status").context("reading an endpoint")?,
+        opt_out: row.try_get("opt_out").context("reading an endpoint")?,
+        document: json(&document, "endpoint document")?,
+        created_at: time_at(row.try_get("created_at").context("reading an endpoint")?)?,
+        updated_at: time_at(row.try_get("updated_at").context("reading an endpoint")?)?,
     })
 }
