@@ -8,6 +8,7 @@ pub mod baidu;
 pub mod credentials;
 mod delivery;
 pub mod fcm;
+pub mod payload;
 pub mod tls;
 
 pub use delivery::{DeliveryResult, DeliveryStatus, PayloadError};
