@@ -3,22 +3,32 @@
 mod accounts;
 mod ids;
 pub mod pinpoint;
+mod push_settings;
 mod sms_voice_v2;
 
 use herald_store::{SecretBox, Store};
 
 pub use accounts::{RootCredentials, SigningKey};
+pub use push_settings::PushSettings;
 
 /// Everything an API call needs, shared by all requests.
 pub struct Core {
     store: Store,
     secrets: SecretBox,
     keys: accounts::KeyCache,
+    push: PushSettings,
+    providers: pinpoint::ProviderCache,
 }
 
 impl Core {
-    pub fn new(store: Store, secrets: SecretBox) -> Self {
-        Core { store, secrets, keys: accounts::KeyCache::default() }
+    pub fn new(store: Store, secrets: SecretBox, push: PushSettings) -> Self {
+        Core {
+            store,
+            secrets,
+            keys: accounts::KeyCache::default(),
+            push,
+            providers: pinpoint::ProviderCache::default(),
+        }
     }
 
     pub fn store(&self) -> &Store {

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use herald_core::Core;
+use herald_core::{Core, PushSettings};
 use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
 
@@ -43,7 +43,7 @@ async fn serve(config: Config) -> Result<()> {
     let secrets = data_dir::master_key(&data_dir, config.master_key.as_deref())?;
     let database_url = config.database_url();
     let store = herald_store::open(&database_url).await.with_context(|| format!("opening {database_url}"))?;
-    let core = Arc::new(Core::new(store, secrets));
+    let core = Arc::new(Core::new(store, secrets, push_settings(&config)?));
     let root = core.ensure_root_account().await.context("creating the root account")?;
     let credentials = data_dir::write_credentials(&data_dir, &root)?;
 
@@ -60,6 +60,24 @@ async fn serve(config: Config) -> Result<()> {
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("serving")?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Provider endpoints and trust from the configuration.
+fn push_settings(config: &Config) -> Result<PushSettings> {
+    let providers = &config.providers;
+    let extra_ca = match &providers.extra_ca_file {
+        Some(path) => Some(std::fs::read(path).with_context(|| format!("reading {}", path.display()))?),
+        None => None,
+    };
+    let roots = herald_push::tls::root_store(extra_ca.as_deref()).context("loading the trusted CA certificates")?;
+    let mut push = PushSettings::public(Arc::new(roots));
+    push.apns_production_url = providers.apns.production_url.clone();
+    push.apns_sandbox_url = providers.apns.sandbox_url.clone();
+    push.fcm_base_url = providers.fcm.base_url.clone();
+    push.adm_token_url = providers.adm.token_url.clone();
+    push.adm_base_url = providers.adm.base_url.clone();
+    push.baidu_base_url = providers.baidu.base_url.clone();
+    Ok(push)
 }
 
 async fn shutdown_signal() {

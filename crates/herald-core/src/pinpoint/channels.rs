@@ -55,7 +55,7 @@ impl PushChannel {
         Self::ALL.into_iter().find(|c| c.platform() == platform)
     }
 
-    fn is_apns(self) -> bool {
+    pub(crate) fn is_apns(self) -> bool {
         matches!(
             self,
             PushChannel::Apns | PushChannel::ApnsSandbox | PushChannel::ApnsVoip | PushChannel::ApnsVoipSandbox
@@ -111,13 +111,7 @@ impl Core {
         let mut state = match &existing {
             Some(record) => ChannelState {
                 attributes: as_object(&record.attributes),
-                secrets: match &record.credentials {
-                    Some(sealed) => {
-                        let plain = self.secrets.open(sealed, &context).map_err(internal)?;
-                        serde_json::from_slice(&plain).map_err(internal)?
-                    }
-                    None => Map::new(),
-                },
+                secrets: self.channel_secrets(record, channel)?,
             },
             None => ChannelState { attributes: Map::new(), secrets: Map::new() },
         };
@@ -159,6 +153,18 @@ impl Core {
             }
             Err(error) => Err(internal(error)),
         }
+    }
+
+    /// The channel's credentials document, opened.
+    pub(crate) fn channel_secrets(
+        &self,
+        record: &ChannelRecord,
+        channel: PushChannel,
+    ) -> Result<Map<String, Value>, ApiError> {
+        let Some(sealed) = &record.credentials else { return Ok(Map::new()) };
+        let context = secret_context(&record.account_id, &record.app_id, channel);
+        let plain = self.secrets.open(sealed, &context).map_err(internal)?;
+        serde_json::from_slice(&plain).map_err(internal)
     }
 
     pub(crate) async fn get_channel(

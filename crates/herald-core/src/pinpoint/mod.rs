@@ -5,6 +5,7 @@ mod arn;
 mod channels;
 mod endpoints;
 mod errors;
+mod messaging;
 mod settings;
 mod tags;
 
@@ -14,6 +15,8 @@ use herald_proto::{ApiError, RequestContext};
 
 pub use channels::PushChannel;
 use errors::convert;
+pub(crate) use messaging::ProviderCache;
+pub use messaging::RetryPolicy;
 
 /// Get, update and delete of one push channel type: the same three steps for each type, only
 /// the generated request and response names differ.
@@ -186,6 +189,25 @@ impl PinpointApi for crate::Core {
         let attributes_resource =
             self.remove_attributes(ctx, &input.application_id, &input.attribute_type, names).await?;
         Ok(RemoveAttributesResponse { attributes_resource })
+    }
+
+    async fn send_messages(
+        &self,
+        ctx: &RequestContext,
+        input: SendMessagesRequest,
+    ) -> Result<SendMessagesResponse, ApiError> {
+        let message_response = self.send_messages(ctx, &input.application_id, input.message_request).await?;
+        Ok(SendMessagesResponse { message_response })
+    }
+
+    async fn send_users_messages(
+        &self,
+        ctx: &RequestContext,
+        input: SendUsersMessagesRequest,
+    ) -> Result<SendUsersMessagesResponse, ApiError> {
+        let send_users_message_response =
+            self.send_users_messages(ctx, &input.application_id, input.send_users_message_request).await?;
+        Ok(SendUsersMessagesResponse { send_users_message_response })
     }
 
     async fn tag_resource(&self, ctx: &RequestContext, input: TagResourceRequest) -> Result<(), ApiError> {
