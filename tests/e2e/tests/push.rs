@@ -14,8 +14,11 @@ use herald_e2e::herald_testkit::fakes::apns::{FakeApns, FakeApnsConfig, Received
 use herald_e2e::herald_testkit::fakes::baidu::FakeBaidu;
 use herald_e2e::herald_testkit::fakes::fcm::{FakeFcm, FcmOutcome};
 use herald_e2e::pinpoint;
-use herald_push::credentials::test_material::{apns_token_key_p8, fcm_service_account_json};
+use herald_push::credentials::test_material::{
+    CertificateKeyAlgorithm, apns_certificate, apns_token_key_p8, fcm_service_account_json,
+};
 use serde_json::json;
+use time::{Duration, OffsetDateTime};
 
 const KEY_ID: &str = "KEYID12345";
 const TEAM_ID: &str = "TEAM123456";
@@ -38,9 +41,15 @@ struct World {
 }
 
 async fn world() -> World {
+    world_accepting(None).await
+}
+
+/// A world whose fake APNs also accepts this client certificate.
+async fn world_accepting(client_certificate: Option<String>) -> World {
     let p8 = apns_token_key_p8();
     let apns = FakeApns::start(FakeApnsConfig {
         token_keys: vec![(KEY_ID.into(), TEAM_ID.into(), p8.clone())],
+        client_ca_pem: client_certificate,
         ..FakeApnsConfig::default()
     })
     .await;
@@ -433,4 +442,90 @@ async fn channel_state_opt_out_duplicates_and_users() {
     assert!(results.get("nobody").is_some_and(|r| r.is_empty()));
     let last = world.fcm.received().into_iter().rev().find(|m| m.message["token"] == "tok-1").expect("sent");
     assert_eq!(last.message["notification"]["body"], "Only for grace");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apns_certificate_auth_voip_and_raw_content() {
+    let now = OffsetDateTime::now_utc();
+    let certificate =
+        apns_certificate(BUNDLE, CertificateKeyAlgorithm::Rsa2048, now - Duration::days(1), now + Duration::days(300));
+    let world = world_accepting(Some(certificate.certificate_pem.clone())).await;
+    let channel = aws_sdk_pinpoint::types::ApnsVoipChannelRequest::builder()
+        .certificate(&certificate.certificate_pem)
+        .private_key(&certificate.private_key_pem)
+        .build();
+    world
+        .client
+        .update_apns_voip_channel()
+        .application_id(&world.app)
+        .apns_voip_channel_request(channel)
+        .send()
+        .await
+        .expect("VoIP channel");
+
+    let raw = r#"{"aps":{"alert":{"title":"Incoming call"}},"caller":"Ada"}"#;
+    let request = MessageRequest::builder()
+        .addresses(APNS_TOKEN, AddressConfiguration::builder().channel_type(ChannelType::ApnsVoip).build())
+        .message_configuration(
+            DirectMessageConfiguration::builder().apns_message(ApnsMessage::builder().raw_content(raw).build()).build(),
+        )
+        .build();
+    let response = world.send(request).await;
+    assert_eq!(result_of(&response, APNS_TOKEN).delivery_status(), Some(&DeliveryStatus::Successful), "{response:?}");
+    let received = world.apns.received();
+    let call = &received[0];
+    assert!(matches!(&call.auth, ReceivedAuth::Certificate { .. }), "{:?}", call.auth);
+    assert_eq!(call.headers.get("apns-push-type").map(String::as_str), Some("voip"));
+    assert_eq!(call.headers.get("apns-topic").map(String::as_str), Some(format!("{BUNDLE}.voip").as_str()));
+    assert_eq!(call.payload, json!({"aps": {"alert": {"title": "Incoming call"}}, "caller": "Ada"}));
+
+    // RawContent that is not JSON never reaches the provider.
+    let request = MessageRequest::builder()
+        .addresses(
+            APNS_TOKEN,
+            AddressConfiguration::builder().channel_type(ChannelType::ApnsVoip).raw_content("{not json").build(),
+        )
+        .message_configuration(
+            DirectMessageConfiguration::builder().apns_message(ApnsMessage::builder().body("x").build()).build(),
+        )
+        .build();
+    let response = world.send(request).await;
+    let result = result_of(&response, APNS_TOKEN);
+    assert_eq!(result.delivery_status(), Some(&DeliveryStatus::PermanentFailure));
+    assert!(result.status_message().is_some_and(|m| m.contains("RawContent")), "{result:?}");
+    assert_eq!(world.apns.received().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_payloads_and_legacy_gcm_keys_fail_permanently() {
+    let world = world().await;
+    world.enable_apns().await;
+    let legacy = GcmChannelRequest::builder().api_key("AIzaLegacyServerKey").build();
+    world
+        .client
+        .update_gcm_channel()
+        .application_id(&world.app)
+        .gcm_channel_request(legacy)
+        .send()
+        .await
+        .expect("legacy GCM");
+
+    let request = MessageRequest::builder()
+        .addresses(APNS_TOKEN, AddressConfiguration::builder().channel_type(ChannelType::Apns).build())
+        .addresses("legacy-token", AddressConfiguration::builder().channel_type(ChannelType::Gcm).build())
+        .message_configuration(
+            DirectMessageConfiguration::builder()
+                .apns_message(ApnsMessage::builder().body("x".repeat(5000)).build())
+                .gcm_message(GcmMessage::builder().body("hello").build())
+                .build(),
+        )
+        .build();
+    let response = world.send(request).await;
+    let big = result_of(&response, APNS_TOKEN);
+    assert_eq!(big.delivery_status(), Some(&DeliveryStatus::PermanentFailure));
+    assert!(big.status_message().is_some_and(|m| m.contains("4096")), "{big:?}");
+    let legacy = result_of(&response, "legacy-token");
+    assert_eq!(legacy.delivery_status(), Some(&DeliveryStatus::PermanentFailure));
+    assert!(legacy.status_message().is_some_and(|m| m.contains("legacy")), "{legacy:?}");
+    assert!(world.apns.received().is_empty() && world.fcm.received().is_empty());
 }
