@@ -6,8 +6,8 @@
 use time::OffsetDateTime;
 
 use crate::{
-    AccessKeyRecord, AccountRecord, AppRecord, Backend, ChannelRecord, EndpointRecord, ResourceRef, SecretBox,
-    StoreError, Tag,
+    AccessKeyRecord, AccountRecord, AppRecord, Backend, ChannelRecord, EndpointRecord, ResourceChange, ResourceRecord,
+    ResourceRef, SecretBox, StoreError, Tag,
 };
 
 pub async fn run_all(store: &dyn Backend) {
@@ -17,6 +17,7 @@ pub async fn run_all(store: &dyn Backend) {
     channels_use_versions(store, &secret_box).await;
     tags_upsert_and_remove(store).await;
     endpoints_by_id_user_and_address(store).await;
+    resources_are_atomic_and_versioned(store).await;
     deleting_an_app_removes_what_it_holds(store, &secret_box).await;
 }
 
@@ -223,4 +224,80 @@ async fn deleting_an_app_removes_what_it_holds(store: &dyn Backend, secret_box: 
     assert!(store.list_tags(ACCOUNT, &ResourceRef::new("app", "d1")).await.expect("tags").is_empty());
     store.delete_app(ACCOUNT, "d1").await.expect("cleanup");
     assert!(store.list_apps(ACCOUNT, None, 10).await.expect("list").is_empty(), "the suite must leave no apps behind");
+}
+
+fn resource(resource_type: &str, id: &str, name: Option<&str>, parent: Option<&str>) -> ResourceRecord {
+    ResourceRecord {
+        account_id: ACCOUNT.into(),
+        resource_type: resource_type.into(),
+        id: id.into(),
+        name: name.map(str::to_owned),
+        parent_id: parent.map(str::to_owned),
+        document: serde_json::json!({"Id": id}),
+        version: 1,
+        created_at: now(),
+        updated_at: now(),
+    }
+}
+
+fn put(record: &ResourceRecord, expected_version: Option<i64>) -> ResourceChange {
+    ResourceChange::Put { record: record.clone(), expected_version }
+}
+
+async fn resources_are_atomic_and_versioned(store: &dyn Backend) {
+    let pool = resource("pool", "pool-1", None, None);
+    let set = resource("configuration-set", "cs-1", Some("marketing"), None);
+    let keyword = resource("keyword", "pool-1/STOP", None, Some("pool-1"));
+    store.write_resources(&[put(&pool, None), put(&set, None), put(&keyword, None)]).await.expect("create");
+    assert_eq!(store.get_resource(ACCOUNT, "pool", "pool-1").await.expect("get"), Some(pool.clone()));
+    assert_eq!(
+        store.find_resource_by_name(ACCOUNT, "configuration-set", "marketing").await.expect("by name"),
+        Some(set.clone())
+    );
+    assert_eq!(
+        store.list_resources(ACCOUNT, "keyword", Some("pool-1")).await.expect("by parent"),
+        vec![keyword.clone()]
+    );
+    assert!(store.list_resources(ACCOUNT, "keyword", Some("pool-2")).await.expect("by parent").is_empty());
+    assert_eq!(store.count_resources(ACCOUNT, "pool").await.expect("count"), 1);
+
+    // A failing change undoes the whole write.
+    let other = resource("pool", "pool-2", None, None);
+    let result = store.write_resources(&[put(&other, None), put(&pool, None)]).await;
+    assert!(matches!(result, Err(StoreError::Conflict(_))), "pool-1 exists: {result:?}");
+    assert!(
+        store.get_resource(ACCOUNT, "pool", "pool-2").await.expect("get").is_none(),
+        "nothing of a failed write stays"
+    );
+
+    let same_name = resource("configuration-set", "cs-2", Some("marketing"), None);
+    assert!(store.write_resources(&[put(&same_name, None)]).await.is_err(), "names are unique per type");
+
+    let mut updated = pool.clone();
+    updated.version = 2;
+    updated.document = serde_json::json!({"Id": "pool-1", "Status": "ACTIVE"});
+    store.write_resources(&[put(&updated, Some(1))]).await.expect("update at version 1");
+    assert!(matches!(store.write_resources(&[put(&updated, Some(1))]).await, Err(StoreError::Conflict(_))));
+    assert_eq!(
+        store.get_resource(ACCOUNT, "pool", "pool-1").await.expect("get").map(|r| r.document["Status"].clone()),
+        Some("ACTIVE".into())
+    );
+
+    let delete = |resource_type: &str, id: &str, version| ResourceChange::Delete {
+        account_id: ACCOUNT.into(),
+        resource_type: resource_type.into(),
+        id: id.into(),
+        expected_version: version,
+    };
+    assert!(store.write_resources(&[delete("pool", "pool-1", 1)]).await.is_err(), "stale delete");
+    store
+        .write_resources(&[
+            delete("pool", "pool-1", 2),
+            delete("keyword", "pool-1/STOP", 1),
+            delete("configuration-set", "cs-1", 1),
+        ])
+        .await
+        .expect("delete all");
+    assert_eq!(store.count_resources(ACCOUNT, "pool").await.expect("count"), 0);
+    assert!(store.list_resources(ACCOUNT, "configuration-set", None).await.expect("list").is_empty());
 }

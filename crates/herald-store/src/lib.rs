@@ -17,7 +17,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 pub use error::StoreError;
-pub use records::{AccessKeyRecord, AccountRecord, AppRecord, ChannelRecord, EndpointRecord, ResourceRef, Tag};
+pub use records::{
+    AccessKeyRecord, AccountRecord, AppRecord, ChannelRecord, EndpointRecord, ResourceChange, ResourceRecord,
+    ResourceRef, Tag,
+};
 pub use secret_box::{SealedSecret, SecretBox, SecretBoxError};
 pub use sqlite::SqliteBackend;
 
@@ -95,6 +98,31 @@ pub trait Backend: Send + Sync + 'static {
         app_id: &str,
         address: &str,
     ) -> StoreResult<Vec<EndpointRecord>>;
+
+    // Document resources (SMS and voice v2).
+    async fn get_resource(
+        &self,
+        account_id: &str,
+        resource_type: &str,
+        id: &str,
+    ) -> StoreResult<Option<ResourceRecord>>;
+    async fn find_resource_by_name(
+        &self,
+        account_id: &str,
+        resource_type: &str,
+        name: &str,
+    ) -> StoreResult<Option<ResourceRecord>>;
+    /// Resources of a type, optionally only those of one parent, oldest first.
+    async fn list_resources(
+        &self,
+        account_id: &str,
+        resource_type: &str,
+        parent_id: Option<&str>,
+    ) -> StoreResult<Vec<ResourceRecord>>;
+    async fn count_resources(&self, account_id: &str, resource_type: &str) -> StoreResult<u64>;
+    /// Applies every change or none. A version that moved on, a resource that already exists, or
+    /// a name already taken is `StoreError::Conflict`.
+    async fn write_resources(&self, changes: &[ResourceChange]) -> StoreResult<()>;
 
     // Tags on any resource.
     async fn list_tags(&self, account_id: &str, resource: &ResourceRef) -> StoreResult<Vec<Tag>>;

@@ -91,3 +91,30 @@ pub struct EndpointRecord {
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
+
+/// A resource stored as a document: SMS and voice v2 pools, numbers, lists and the like.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceRecord {
+    pub account_id: String,
+    pub resource_type: String,
+    pub id: String,
+    /// A second key, unique within the account and type (a configuration set's name, ...).
+    pub name: Option<String>,
+    /// The resource this one belongs to (a keyword's pool, an opted-out number's list, ...).
+    pub parent_id: Option<String>,
+    pub document: serde_json::Value,
+    /// Starts at 1; every write must name the version it read.
+    pub version: i64,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+/// One step of an atomic `write_resources`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResourceChange {
+    /// Creates the resource (`expected_version: None`: it must not exist) or replaces the one
+    /// still at `expected_version`.
+    Put { record: ResourceRecord, expected_version: Option<i64> },
+    /// Deletes the resource if it is still at `expected_version`.
+    Delete { account_id: String, resource_type: String, id: String, expected_version: i64 },
+}

@@ -10,9 +10,12 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqlitePool};
 
 use crate::error::Context;
-use crate::records::{AccessKeyRecord, AccountRecord, AppRecord, ChannelRecord, EndpointRecord, ResourceRef, Tag};
+use crate::records::{
+    AccessKeyRecord, AccountRecord, AppRecord, ChannelRecord, EndpointRecord, ResourceChange, ResourceRecord,
+    ResourceRef, Tag,
+};
 use crate::{Backend, StoreError, StoreResult};
-use rows::{app_from_row, channel_from_row, endpoint_from_row, key_from_row, millis};
+use rows::{app_from_row, channel_from_row, endpoint_from_row, key_from_row, millis, resource_from_row};
 
 pub struct SqliteBackend {
     pool: SqlitePool,
@@ -376,6 +379,142 @@ impl Backend for SqliteBackend {
                 .await
                 .context("reading endpoints by address")?;
         rows.iter().map(endpoint_from_row).collect()
+    }
+
+    async fn get_resource(
+        &self,
+        account_id: &str,
+        resource_type: &str,
+        id: &str,
+    ) -> StoreResult<Option<ResourceRecord>> {
+        let row = sqlx::query("SELECT * FROM resources WHERE account_id = ? AND resource_type = ? AND id = ?")
+            .bind(account_id)
+            .bind(resource_type)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .context("reading a resource")?;
+        row.map(|r| resource_from_row(&r)).transpose()
+    }
+
+    async fn find_resource_by_name(
+        &self,
+        account_id: &str,
+        resource_type: &str,
+        name: &str,
+    ) -> StoreResult<Option<ResourceRecord>> {
+        let row = sqlx::query("SELECT * FROM resources WHERE account_id = ? AND resource_type = ? AND name = ?")
+            .bind(account_id)
+            .bind(resource_type)
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await
+            .context("reading a resource by name")?;
+        row.map(|r| resource_from_row(&r)).transpose()
+    }
+
+    async fn list_resources(
+        &self,
+        account_id: &str,
+        resource_type: &str,
+        parent_id: Option<&str>,
+    ) -> StoreResult<Vec<ResourceRecord>> {
+        let rows = match parent_id {
+            Some(parent) => sqlx::query(
+                "SELECT * FROM resources WHERE account_id = ? AND resource_type = ? AND parent_id = ? ORDER BY created_at, id",
+            )
+            .bind(account_id)
+            .bind(resource_type)
+            .bind(parent)
+            .fetch_all(&self.pool)
+            .await,
+            None => sqlx::query("SELECT * FROM resources WHERE account_id = ? AND resource_type = ? ORDER BY created_at, id")
+                .bind(account_id)
+                .bind(resource_type)
+                .fetch_all(&self.pool)
+                .await,
+        }
+        .context("listing resources")?;
+        rows.iter().map(resource_from_row).collect()
+    }
+
+    async fn count_resources(&self, account_id: &str, resource_type: &str) -> StoreResult<u64> {
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM resources WHERE account_id = ? AND resource_type = ?")
+                .bind(account_id)
+                .bind(resource_type)
+                .fetch_one(&self.pool)
+                .await
+                .context("counting resources")?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    async fn write_resources(&self, changes: &[ResourceChange]) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        for change in changes {
+            let (written, what) = match change {
+                ResourceChange::Put { record, expected_version: None } => {
+                    let result = sqlx::query(
+                        "INSERT INTO resources (account_id, resource_type, id, name, parent_id, document, version, created_at, updated_at)
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(&record.account_id)
+                    .bind(&record.resource_type)
+                    .bind(&record.id)
+                    .bind(&record.name)
+                    .bind(&record.parent_id)
+                    .bind(record.document.to_string())
+                    .bind(record.version)
+                    .bind(millis(record.created_at))
+                    .bind(millis(record.updated_at))
+                    .execute(&mut *tx)
+                    .await
+                    .context("inserting a resource")?;
+                    (result.rows_affected(), format!("{} {} already exists", record.resource_type, record.id))
+                }
+                ResourceChange::Put { record, expected_version: Some(expected) } => {
+                    let result = sqlx::query(
+                        "UPDATE resources SET name = ?, parent_id = ?, document = ?, version = ?, updated_at = ?
+                         WHERE account_id = ? AND resource_type = ? AND id = ? AND version = ?",
+                    )
+                    .bind(&record.name)
+                    .bind(&record.parent_id)
+                    .bind(record.document.to_string())
+                    .bind(record.version)
+                    .bind(millis(record.updated_at))
+                    .bind(&record.account_id)
+                    .bind(&record.resource_type)
+                    .bind(&record.id)
+                    .bind(expected)
+                    .execute(&mut *tx)
+                    .await;
+                    let result = match result {
+                        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                            return Err(StoreError::Conflict(format!("{} name is taken", record.resource_type)));
+                        }
+                        other => other.context("updating a resource")?,
+                    };
+                    (result.rows_affected(), format!("{} {} changed concurrently", record.resource_type, record.id))
+                }
+                ResourceChange::Delete { account_id, resource_type, id, expected_version } => {
+                    let result = sqlx::query(
+                        "DELETE FROM resources WHERE account_id = ? AND resource_type = ? AND id = ? AND version = ?",
+                    )
+                    .bind(account_id)
+                    .bind(resource_type)
+                    .bind(id)
+                    .bind(expected_version)
+                    .execute(&mut *tx)
+                    .await
+                    .context("deleting a resource")?;
+                    (result.rows_affected(), format!("{resource_type} {id} changed concurrently"))
+                }
+            };
+            if written != 1 {
+                return Err(StoreError::Conflict(what));
+            }
+        }
+        tx.commit().await.context("committing resources")
     }
 
     async fn list_tags(&self, account_id: &str, resource: &ResourceRef) -> StoreResult<Vec<Tag>> {

@@ -5,7 +5,7 @@ use sqlx::sqlite::SqliteRow;
 use time::OffsetDateTime;
 
 use crate::error::Context;
-use crate::records::{AccessKeyRecord, AppRecord, ChannelRecord, EndpointRecord};
+use crate::records::{AccessKeyRecord, AppRecord, ChannelRecord, EndpointRecord, ResourceRecord};
 use crate::{SealedSecret, StoreError, StoreResult};
 
 pub(super) fn millis(at: OffsetDateTime) -> i64 {
@@ -71,5 +71,20 @@ pub(super) fn endpoint_from_row(row: &SqliteRow) -> StoreResult<EndpointRecord> 
         document: json(&document, "endpoint document")?,
         created_at: time_at(row.try_get("created_at").context("reading an endpoint")?)?,
         updated_at: time_at(row.try_get("updated_at").context("reading an endpoint")?)?,
+    })
+}
+
+pub(super) fn resource_from_row(row: &SqliteRow) -> StoreResult<ResourceRecord> {
+    let document: String = row.try_get("document").context("reading a resource")?;
+    Ok(ResourceRecord {
+        account_id: row.try_get("account_id").context("reading a resource")?,
+        resource_type: row.try_get("resource_type").context("reading a resource")?,
+        id: row.try_get("id").context("reading a resource")?,
+        name: row.try_get("name").context("reading a resource")?,
+        parent_id: row.try_get("parent_id").context("reading a resource")?,
+        document: json(&document, "resource document")?,
+        version: row.try_get("version").context("reading a resource")?,
+        created_at: time_at(row.try_get("created_at").context("reading a resource")?)?,
+        updated_at: time_at(row.try_get("updated_at").context("reading a resource")?)?,
     })
 }
