@@ -29,6 +29,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
+import fakes as herald_fakes_process
+
 REGION = "us-east-1"
 STARTUP_TIMEOUT_SECONDS = 30
 SHUTDOWN_TIMEOUT_SECONDS = 30
@@ -301,3 +303,67 @@ def apns_certificate(bundle_id: str = "com.example.herald", *, expired: bool = F
         .sign(key, hashes.SHA256())
     )
     return ApnsCertificate(certificate.public_bytes(serialization.Encoding.PEM).decode(), _pkcs8_pem(key))
+
+
+# --------------------------------------------------------------------------------------------
+# Herald wired to the fake push providers of `herald-fakes`
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def herald_fakes(tmp_path_factory) -> herald_fakes_process.Fakes:
+    """The fake APNs, FCM, ADM and Baidu: the `herald-fakes` binary next to HERALD_BIN."""
+    binary = _herald_binary().with_name("herald-fakes")
+    if not binary.is_file() or not os.access(binary, os.X_OK):
+        pytest.fail(f"{binary} is not an executable file; build it with `cargo build -p herald-testkit`", pytrace=False)
+    try:
+        fakes = herald_fakes_process.start(binary, tmp_path_factory.mktemp("herald-fakes"), _server_environment())
+    except RuntimeError as error:
+        pytest.fail(str(error), pytrace=False)
+    yield fakes
+    try:
+        status = herald_fakes_process.stop(fakes)
+    except RuntimeError as error:
+        pytest.fail(str(error), pytrace=False)
+    assert status == 0, (
+        f"herald-fakes exited with status {status} after SIGTERM\n--- stderr ---\n"
+        + fakes.stderr_path.read_text(errors="replace")
+    )
+
+
+@pytest.fixture(scope="session")
+def herald_with_fakes(tmp_path_factory, herald_fakes) -> Herald:
+    """A second Herald server, started like `herald` but with `--config` the fakes' herald.toml, so
+    that its pushes reach the fakes."""
+    binary = _herald_binary()
+    data_dir = tmp_path_factory.mktemp("herald-with-fakes-data")
+    stderr_path = data_dir.parent / f"{data_dir.name}.stderr"
+    command = [str(binary), "serve", "--config", str(herald_fakes.herald_toml)]
+    command += ["--listen", "127.0.0.1:0", "--data-dir", str(data_dir)]
+    with open(stderr_path, "wb") as stderr:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            env=_server_environment(),
+        )
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=_read_lines, args=(process.stdout, lines), daemon=True).start()
+
+    endpoint = _wait_for_endpoint(process, lines, stderr_path)
+    access_key_id, secret_access_key = _read_credentials(data_dir / "credentials")
+    yield Herald(endpoint, access_key_id, secret_access_key)
+
+    process.send_signal(signal.SIGTERM)
+    try:
+        status = process.wait(timeout=SHUTDOWN_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        pytest.fail(f"Herald did not stop within {SHUTDOWN_TIMEOUT_SECONDS} s of SIGTERM", pytrace=False)
+    assert status == 0, (
+        f"Herald exited with status {status} after SIGTERM\n--- herald stderr ---\n"
+        + stderr_path.read_text(errors="replace")
+    )

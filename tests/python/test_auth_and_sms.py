@@ -60,17 +60,18 @@ def test_correctly_signed_request_is_answered(pinpoint):
 
 
 def test_unimplemented_sms_operation_is_a_validation_error_naming_it(sms):
+    # RCS agents are a newer AWS feature Herald does not implement yet.
     with pytest.raises(ClientError) as excinfo:
-        sms.describe_pools()
+        sms.describe_rcs_agents()
 
     assert error_code(excinfo) == "ValidationException"
     assert status_of(excinfo) == 400
-    assert "DescribePools" in excinfo.value.response["Error"]["Message"]
+    assert "DescribeRcsAgents" in excinfo.value.response["Error"]["Message"]
     assert excinfo.value.response.get("Reason") == "UNKNOWN_OPERATION"
 
 
-def test_every_sms_operation_answers_a_validation_error_rather_than_a_transport_error(sms):
+def test_unimplemented_sms_operations_answer_a_validation_error_rather_than_a_transport_error(sms):
     with pytest.raises(sms.exceptions.ValidationException):
-        sms.describe_phone_numbers()
+        sms.describe_notify_templates()
     with pytest.raises(sms.exceptions.ValidationException):
         sms.send_text_message(DestinationPhoneNumber="+14255550100", MessageBody="hello")

@@ -54,12 +54,13 @@ async fn unsigned_requests_get_missing_authentication_token() {
 async fn unimplemented_operations_are_parsed_service_errors() {
     let server = TestServer::start();
     let sms = sms_voice(&server);
-    let error = sms.describe_pools().send().await.expect_err("not implemented yet");
+    // RCS agents and Notify are newer AWS features that Herald does not implement yet.
+    let error = sms.describe_rcs_agents().send().await.expect_err("not implemented yet");
     let service = error.as_service_error().expect("a service error, not a transport error");
     assert!(service.is_validation_exception(), "{service:?}");
-    assert!(service.message().is_some_and(|m| m.contains("DescribePools")), "{service:?}");
+    assert!(service.message().is_some_and(|m| m.contains("DescribeRcsAgents")), "{service:?}");
 
-    let error = sms.describe_account_attributes().send().await.expect_err("not implemented yet");
+    let error = sms.describe_notify_templates().send().await.expect_err("not implemented yet");
     assert_eq!(error.code(), Some("ValidationException"));
 
     let error =

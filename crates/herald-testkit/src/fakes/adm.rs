@@ -159,6 +159,13 @@ impl FakeAdm {
         lock(&self.state).received.clone()
     }
 
+    /// Forgets recorded sends and unused scripts; registered clients and issued tokens stay.
+    pub fn clear(&self) {
+        let mut state = lock(&self.state);
+        state.received.clear();
+        state.scripts.clear();
+    }
+
     /// How many access tokens the token endpoint handed out.
     pub fn tokens_issued(&self) -> usize {
         lock(&self.state).tokens_issued

@@ -43,6 +43,8 @@ const TOKEN_MAX_AGE_SECONDS: i64 = 3600;
 const TOKEN_FUTURE_SKEW_SECONDS: i64 = 300;
 /// Request bodies are read up to this size; more is refused as too large without buffering it.
 const READ_LIMIT: usize = 64 * 1024;
+/// Signature verdicts remembered before the cache starts over.
+const MAX_CACHED_TOKENS: usize = 1024;
 /// Longest `apns-collapse-id` Apple accepts, in bytes.
 const MAX_COLLAPSE_ID: usize = 64;
 /// The `apns-push-type` values Apple documents.
@@ -153,6 +155,8 @@ pub struct FakeApns {
 
 struct Shared {
     keys: HashMap<String, TokenKey>,
+    /// Provider token -> whether its signature verified; see `signature_verifies`.
+    verified_tokens: Mutex<HashMap<String, bool>>,
     max_payload: usize,
     scripts: Mutex<HashMap<String, VecDeque<ScriptedOutcome>>>,
     received: Mutex<Vec<ReceivedNotification>>,
@@ -219,6 +223,11 @@ impl FakeApns {
     /// Every request so far, accepted or rejected, in arrival order.
     pub fn received(&self) -> Vec<ReceivedNotification> {
         lock(&self.shared.received).clone()
+    }
+
+    /// Every request so far, forgetting them: long load tests call this to keep memory flat.
+    pub fn take_received(&self) -> Vec<ReceivedNotification> {
+        std::mem::take(&mut *lock(&self.shared.received))
     }
 
     /// Forgets recorded requests and unused scripts.
@@ -302,6 +311,9 @@ async fn accept_loop(listener: TcpListener, acceptor: TlsAcceptor, shared: Arc<S
 }
 
 async fn serve_connection(tcp: TcpStream, acceptor: TlsAcceptor, shared: Arc<Shared>, max_streams: u32) {
+    // Without this, Nagle's algorithm holds the last answers of a burst until the client's
+    // delayed ACK (40 ms on Linux): a delay Apple's servers do not add.
+    let _ = tcp.set_nodelay(true);
     let tls = match acceptor.accept(tcp).await {
         Ok(tls) => tls,
         Err(error) => {
@@ -381,7 +393,10 @@ async fn handle(
         answered_apns_id: apns_id.clone(),
     });
 
-    tokio::time::sleep(delay).await;
+    // A zero sleep still waits for the timer wheel's next tick (about a millisecond).
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     match answer {
         Answer::Respond { status, reason } => Ok(respond(status, reason.as_deref(), apns_id)),
         Answer::Drop => {
@@ -405,6 +420,7 @@ impl Shared {
             .collect();
         Shared {
             keys,
+            verified_tokens: Mutex::new(HashMap::new()),
             max_payload: config.max_payload,
             scripts: Mutex::new(HashMap::new()),
             received: Mutex::new(Vec::new()),
@@ -457,6 +473,8 @@ fn authenticate(shared: &Shared, peer: &Peer, headers: &HeaderMap) -> (ReceivedA
 }
 
 struct ParsedJwt<'a> {
+    /// The whole token as sent.
+    raw: &'a str,
     header: JwtHeader,
     claims: JwtClaims,
     signed_part: &'a str,
@@ -480,6 +498,7 @@ fn parse_jwt(jwt: &str) -> Option<ParsedJwt<'_>> {
     let (header, claims) = signed_part.split_once('.')?;
     let decode = |part: &str| URL_SAFE_NO_PAD.decode(part).ok();
     Some(ParsedJwt {
+        raw: jwt,
         header: serde_json::from_slice(&decode(header)?).ok()?,
         claims: serde_json::from_slice(&decode(claims)?).ok()?,
         signed_part,
@@ -496,9 +515,7 @@ fn verify_token(shared: &Shared, token: &ParsedJwt<'_>) -> Result<(), &'static s
     if token.claims.iss.as_deref() != Some(key.team_id.as_str()) {
         return Err(INVALID);
     }
-    let verified =
-        jsonwebtoken::crypto::verify(token.signature, token.signed_part.as_bytes(), &key.key, Algorithm::ES256);
-    if !matches!(verified, Ok(true)) {
+    if !signature_verifies(shared, token, &key.key) {
         return Err(INVALID);
     }
     let issued_at = token.claims.iat.ok_or(INVALID)?;
@@ -510,6 +527,24 @@ fn verify_token(shared: &Shared, token: &ParsedJwt<'_>) -> Result<(), &'static s
         return Err("ExpiredProviderToken");
     }
     Ok(())
+}
+
+/// Whether the token's ES256 signature verifies. Like Apple, which expects a provider to reuse
+/// one token for up to an hour, the fake verifies each distinct token once and remembers the
+/// verdict, so that load tests do not spend their CPU on ECDSA. Age and claims are still
+/// checked on every request.
+fn signature_verifies(shared: &Shared, token: &ParsedJwt<'_>, key: &DecodingKey) -> bool {
+    if let Some(&verdict) = lock(&shared.verified_tokens).get(token.raw) {
+        return verdict;
+    }
+    let verified = jsonwebtoken::crypto::verify(token.signature, token.signed_part.as_bytes(), key, Algorithm::ES256);
+    let verdict = matches!(verified, Ok(true));
+    let mut cache = lock(&shared.verified_tokens);
+    if cache.len() >= MAX_CACHED_TOKENS {
+        cache.clear();
+    }
+    cache.insert(token.raw.to_owned(), verdict);
+    verdict
 }
 
 /// Apple's checks after authentication, in the order a reader would expect; the first failure
@@ -679,6 +714,27 @@ mod tests {
         assert_eq!(verdict(&shared, &jwt(&key, KEY_ID, "OTHERTEAM", now)), Err("InvalidProviderToken"));
         assert_eq!(verdict(&shared, &jwt(&key, "OTHERKEY", TEAM_ID, now)), Err("InvalidProviderToken"));
         assert_eq!(verdict(&shared, &jwt(&p8(), KEY_ID, TEAM_ID, now)), Err("InvalidProviderToken"));
+    }
+
+    #[test]
+    fn signature_verdicts_are_remembered_per_token() {
+        let key = p8();
+        let shared = Shared::new(&FakeApnsConfig {
+            token_keys: vec![(KEY_ID.to_owned(), TEAM_ID.to_owned(), key.clone())],
+            ..FakeApnsConfig::default()
+        });
+        let genuine = jwt(&key, KEY_ID, TEAM_ID, unix_seconds());
+        assert_eq!(verdict(&shared, &genuine), Ok(()));
+        assert_eq!(verdict(&shared, &genuine), Ok(()), "from the cache");
+        assert_eq!(lock(&shared.verified_tokens).len(), 1);
+        // Same header and claims, another key's signature: a different token, verified on its own.
+        let (signed, _) = genuine.rsplit_once('.').expect("JWT");
+        let (_, other_signature) = jwt(&p8(), KEY_ID, TEAM_ID, unix_seconds())
+            .rsplit_once('.')
+            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+            .expect("JWT");
+        assert_eq!(verdict(&shared, &format!("{signed}.{other_signature}")), Err("InvalidProviderToken"));
+        assert_eq!(verdict(&shared, &format!("{signed}.{other_signature}")), Err("InvalidProviderToken"));
     }
 
     #[test]

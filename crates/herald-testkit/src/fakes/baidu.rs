@@ -127,6 +127,13 @@ impl FakeBaidu {
     pub fn received(&self) -> Vec<ReceivedBaiduMessage> {
         lock(&self.state).received.clone()
     }
+
+    /// Forgets recorded pushes and unused scripts; registered apps stay.
+    pub fn clear(&self) {
+        let mut state = lock(&self.state);
+        state.received.clear();
+        state.scripts.clear();
+    }
 }
 
 impl Drop for FakeBaidu {

@@ -209,6 +209,18 @@ impl FakeFcm {
         self.shared.lock().received.clone()
     }
 
+    /// Forgets what was received and every unused script.
+    pub fn clear(&self) {
+        let mut state = self.shared.lock();
+        state.received.clear();
+        state.scripts.clear();
+    }
+
+    /// Every send request so far, forgetting them: long load tests call this to keep memory flat.
+    pub fn take_received(&self) -> Vec<ReceivedMessage> {
+        std::mem::take(&mut self.shared.lock().received)
+    }
+
     /// Access tokens handed out.
     pub fn tokens_issued(&self) -> usize {
         self.shared.lock().tokens_issued
@@ -262,7 +274,11 @@ fn decoding_key(pem: &str) -> DecodingKey {
 async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     loop {
         let stream = match listener.accept().await {
-            Ok((stream, _)) => stream,
+            Ok((stream, _)) => {
+                // No Nagle delay on answers (see the fake APNs).
+                let _ = stream.set_nodelay(true);
+                stream
+            }
             Err(error) => {
                 // Out of file descriptors and the like: wait instead of spinning.
                 tracing::warn!(%error, "fake FCM accept failed");
