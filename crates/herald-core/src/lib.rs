@@ -10,6 +10,8 @@ use herald_store::{SecretBox, Store};
 
 pub use accounts::{RootCredentials, SigningKey};
 pub use push_settings::PushSettings;
+pub use sms_voice_v2::inventory;
+pub use sms_voice_v2::registration_review::ReviewDecision;
 
 /// Everything an API call needs, shared by all requests.
 pub struct Core {

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
+use herald_core::inventory::{InventoryNumber, NumberEntry};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -26,6 +27,10 @@ pub struct Config {
     pub master_key: Option<String>,
     #[serde(default)]
     pub providers: Providers,
+    /// The operator's phone number inventory (`[[numbers]]` tables), synced into the store at
+    /// start-up.
+    #[serde(default)]
+    pub numbers: Vec<NumberEntry>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -233,7 +238,16 @@ impl Config {
         {
             bail!("configuration key `database_url`: {url:?} is not supported; use a sqlite: URL");
         }
+        self.inventory_numbers()?;
         Ok(())
+    }
+
+    /// The `[[numbers]]` entries, checked: E.164 numbers, known countries, the model's number
+    /// types and capabilities, each number once. Errors name the entry and its key.
+    pub fn inventory_numbers(&self) -> Result<Vec<InventoryNumber>> {
+        herald_core::inventory::validate_all(&self.numbers).map_err(|(index, error)| {
+            anyhow!("configuration key `numbers[{index}].{}`: {}", error.field, error.message)
+        })
     }
 
     /// The database URL, defaulting to the embedded database in the data directory.
@@ -319,5 +333,43 @@ mod tests {
         }
         let error = Config::load(None, env(&[("HERALD_LISTN", "x")]), &Overrides::default()).expect_err("unknown env");
         assert!(error.to_string().contains("HERALD_LISTN"), "{error}");
+    }
+
+    #[test]
+    fn numbers_are_the_operator_inventory() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("herald.toml");
+        let good = "[[numbers]]\nphone_number = \"+12065550100\"\niso_country = \"US\"\nnumber_type = \"LONG_CODE\"\n\
+                    capabilities = [\"SMS\", \"VOICE\"]\ncarrier = \"route-a\"\nmonthly_price = \"1.00\"\n\
+                    [[numbers]]\nphone_number = \"+18885550100\"\niso_country = \"US\"\nnumber_type = \"TOLL_FREE\"\n\
+                    capabilities = [\"SMS\"]\n";
+        std::fs::write(&file, good).expect("write");
+        let config = Config::load(Some(&file), env(&[]), &Overrides::default()).expect("valid");
+        let numbers = config.inventory_numbers().expect("valid numbers");
+        assert_eq!(numbers.len(), 2);
+        assert_eq!(numbers[0].carrier.as_deref(), Some("route-a"));
+        assert_eq!(numbers[1].monthly_price, None);
+
+        let entry = |extra: &str| {
+            format!(
+                "[[numbers]]\nphone_number = \"+12065550100\"\niso_country = \"US\"\nnumber_type = \"LONG_CODE\"\n\
+                 capabilities = [\"SMS\"]\n[[numbers]]\n{extra}\n"
+            )
+        };
+        let second = "phone_number = \"+12065550101\"\niso_country = \"US\"\nnumber_type = \"LONG_CODE\"\ncapabilities = [\"SMS\"]";
+        for (content, key) in [
+            (entry(&format!("{second}\ncolour = \"red\"")), "colour"),
+            (entry(&second.replace("+12065550101", "12065550101")), "numbers[1].phone_number"),
+            (entry(&second.replace("+12065550101", "+12065550100")), "numbers[1].phone_number"),
+            (entry(&second.replace("\"US\"", "\"XX\"")), "numbers[1].iso_country"),
+            (entry(&second.replace("LONG_CODE", "LANDLINE")), "numbers[1].number_type"),
+            (entry(&second.replace("[\"SMS\"]", "[\"FAX\"]")), "numbers[1].capabilities"),
+            (entry(&format!("{second}\nmonthly_price = \"one\"")), "numbers[1].monthly_price"),
+            (entry("phone_number = \"+12065550101\""), "numbers"),
+        ] {
+            std::fs::write(&file, &content).expect("write");
+            let error = Config::load(Some(&file), env(&[]), &Overrides::default()).expect_err(&content);
+            assert!(format!("{error:#}").contains(key), "{content}: {error:#}");
+        }
     }
 }

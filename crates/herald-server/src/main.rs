@@ -3,6 +3,7 @@
 mod config;
 mod data_dir;
 mod http;
+mod numbers;
 mod serve;
 
 use std::path::PathBuf;
@@ -26,6 +27,8 @@ enum Command {
     /// Run the API server. With no options: 127.0.0.1:4580, state in ./herald-data (SQLite),
     /// and a root account whose credentials are written to ./herald-data/credentials.
     Serve(ServeArgs),
+    /// The operator's phone number inventory: the numbers RequestPhoneNumber hands out.
+    Numbers(NumbersArgs),
 }
 
 #[derive(clap::Args)]
@@ -44,10 +47,50 @@ struct ServeArgs {
     database_url: Option<String>,
 }
 
+#[derive(clap::Args)]
+struct NumbersArgs {
+    #[command(subcommand)]
+    command: NumbersCommand,
+}
+
+#[derive(Subcommand)]
+enum NumbersCommand {
+    /// Add numbers from a .csv file (header: phone_number, iso_country, number_type,
+    /// capabilities, carrier, monthly_price; capabilities separated by | or spaces) or a .toml
+    /// file of [[numbers]] tables, and update the ones already there. Prints what changed.
+    Import {
+        /// The .csv or .toml file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[command(flatten)]
+        state: StateArgs,
+    },
+    /// Print every number: country, type, capabilities, carrier and the account it is assigned to.
+    List {
+        #[command(flatten)]
+        state: StateArgs,
+    },
+}
+
+/// Where the state is, as `herald serve` finds it.
+#[derive(clap::Args)]
+struct StateArgs {
+    /// The TOML configuration file the server uses.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The server's data directory.
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Database URL (sqlite://...). Defaults to herald.db in the data directory.
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+}
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve::run(args),
+        Command::Numbers(args) => numbers::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

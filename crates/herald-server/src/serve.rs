@@ -43,6 +43,7 @@ async fn serve(config: Config) -> Result<()> {
     let secrets = data_dir::master_key(&data_dir, config.master_key.as_deref())?;
     let database_url = config.database_url();
     let store = herald_store::open(&database_url).await.with_context(|| format!("opening {database_url}"))?;
+    sync_inventory(&store, &config).await?;
     let core = Arc::new(Core::new(store, secrets, push_settings(&config)?));
     let root = core.ensure_root_account().await.context("creating the root account")?;
     let credentials = data_dir::write_credentials(&data_dir, &root)?;
@@ -59,6 +60,25 @@ async fn serve(config: Config) -> Result<()> {
     let app = crate::http::router(core).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("serving")?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// Upserts the configuration's `[[numbers]]` into the inventory. Numbers no longer listed stay,
+/// and an assigned number stays with its account: the file declares numbers, it doesn't take
+/// them away from anyone.
+async fn sync_inventory(store: &herald_store::Store, config: &Config) -> Result<()> {
+    let numbers = config.inventory_numbers()?;
+    if numbers.is_empty() {
+        return Ok(());
+    }
+    let outcome = herald_core::inventory::upsert(store, &numbers).await.context("loading the [[numbers]] inventory")?;
+    let count = |change| outcome.iter().filter(|(_, c)| *c == change).count();
+    tracing::info!(
+        added = count(herald_core::inventory::Change::Added),
+        updated = count(herald_core::inventory::Change::Updated),
+        unchanged = count(herald_core::inventory::Change::Unchanged),
+        "phone number inventory from the configuration"
+    );
     Ok(())
 }
 

@@ -112,7 +112,7 @@ pub trait Backend: Send + Sync + 'static {
         resource_type: &str,
         name: &str,
     ) -> StoreResult<Option<ResourceRecord>>;
-    /// Resources of a type, optionally only those of one parent, oldest first.
+    /// Resources of a type, optionally only those of one parent, in the order they were created.
     async fn list_resources(
         &self,
         account_id: &str,

@@ -419,16 +419,17 @@ impl Backend for SqliteBackend {
         resource_type: &str,
         parent_id: Option<&str>,
     ) -> StoreResult<Vec<ResourceRecord>> {
+        // rowid breaks ties between resources created in the same millisecond by insertion order.
         let rows = match parent_id {
             Some(parent) => sqlx::query(
-                "SELECT * FROM resources WHERE account_id = ? AND resource_type = ? AND parent_id = ? ORDER BY created_at, id",
+                "SELECT * FROM resources WHERE account_id = ? AND resource_type = ? AND parent_id = ? ORDER BY created_at, rowid",
             )
             .bind(account_id)
             .bind(resource_type)
             .bind(parent)
             .fetch_all(&self.pool)
             .await,
-            None => sqlx::query("SELECT * FROM resources WHERE account_id = ? AND resource_type = ? ORDER BY created_at, id")
+            None => sqlx::query("SELECT * FROM resources WHERE account_id = ? AND resource_type = ? ORDER BY created_at, rowid")
                 .bind(account_id)
                 .bind(resource_type)
                 .fetch_all(&self.pool)
