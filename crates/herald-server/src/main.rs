@@ -1,5 +1,6 @@
 //! `herald`: self-hosted AWS End User Messaging.
 
+mod admin;
 mod config;
 mod data_dir;
 mod http;
@@ -29,6 +30,91 @@ enum Command {
     Serve(ServeArgs),
     /// The operator's phone number inventory: the numbers RequestPhoneNumber hands out.
     Numbers(NumbersArgs),
+    /// An account's SMS and voice tier and spend limit maxima (what AWS Support does).
+    Accounts(AccountsArgs),
+    /// Review SMS registrations (what AWS and the carriers do for a registration).
+    Registrations(RegistrationsArgs),
+}
+
+#[derive(clap::Args)]
+struct AccountsArgs {
+    #[command(subcommand)]
+    command: AccountsCommand,
+}
+
+#[derive(Subcommand)]
+enum AccountsCommand {
+    /// Move an account out of the SMS and voice sandbox.
+    Production {
+        /// The 12-digit account id; defaults to the root account.
+        #[arg(long)]
+        account: Option<String>,
+        #[command(flatten)]
+        state: StateArgs,
+    },
+    /// Put an account back in the SMS and voice sandbox.
+    Sandbox {
+        /// The 12-digit account id; defaults to the root account.
+        #[arg(long)]
+        account: Option<String>,
+        #[command(flatten)]
+        state: StateArgs,
+    },
+    /// Raise or lower the most an account may set a monthly spend limit to.
+    SpendLimit {
+        /// TEXT_MESSAGE_MONTHLY_SPEND_LIMIT, VOICE_MESSAGE_MONTHLY_SPEND_LIMIT, ...
+        kind: String,
+        /// Whole US dollars a month.
+        usd: i64,
+        /// The 12-digit account id; defaults to the root account.
+        #[arg(long)]
+        account: Option<String>,
+        #[command(flatten)]
+        state: StateArgs,
+    },
+}
+
+#[derive(clap::Args)]
+struct RegistrationsArgs {
+    #[command(subcommand)]
+    command: RegistrationsCommand,
+}
+
+#[derive(Subcommand)]
+enum RegistrationsCommand {
+    /// Take a submitted registration into review (REVIEWING).
+    Review {
+        /// The registration id (registration-...).
+        id: String,
+        /// The 12-digit account id; defaults to the root account.
+        #[arg(long)]
+        account: Option<String>,
+        #[command(flatten)]
+        state: StateArgs,
+    },
+    /// Approve a submitted registration (COMPLETE); its numbers become active.
+    Approve {
+        /// The registration id (registration-...).
+        id: String,
+        /// The 12-digit account id; defaults to the root account.
+        #[arg(long)]
+        account: Option<String>,
+        #[command(flatten)]
+        state: StateArgs,
+    },
+    /// Send a submitted registration back to the customer (REQUIRES_UPDATES) with the reason.
+    Reject {
+        /// The registration id (registration-...).
+        id: String,
+        /// What the customer must fix.
+        #[arg(long)]
+        reason: String,
+        /// The 12-digit account id; defaults to the root account.
+        #[arg(long)]
+        account: Option<String>,
+        #[command(flatten)]
+        state: StateArgs,
+    },
 }
 
 #[derive(clap::Args)]
@@ -91,6 +177,8 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve::run(args),
         Command::Numbers(args) => numbers::run(args),
+        Command::Accounts(args) => admin::accounts(args),
+        Command::Registrations(args) => admin::registrations(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
