@@ -38,3 +38,30 @@ pub fn sms_voice(server: &TestServer) -> aws_sdk_pinpointsmsvoicev2::Client {
         .build();
     aws_sdk_pinpointsmsvoicev2::Client::from_conf(config)
 }
+
+/// The wire reason of a modeled SMS error that has one (Conflict, Validation,
+/// ServiceQuotaExceeded): `reason!(call.send().await, OperationError::ConflictException)`.
+#[macro_export]
+macro_rules! reason {
+    ($result:expr, $variant:path) => {{
+        let error = $result.expect_err("the call should fail");
+        match error.as_service_error() {
+            Some($variant(e)) => e.reason().map(|r| r.as_str().to_owned()).unwrap_or_default(),
+            _ => panic!("expected {}, got {error:?}", stringify!($variant)),
+        }
+    }};
+}
+
+/// The resource type and id a ResourceNotFoundException names.
+#[macro_export]
+macro_rules! not_found {
+    ($result:expr, $variant:path) => {{
+        let error = $result.expect_err("the call should fail");
+        match error.as_service_error() {
+            Some($variant(e)) => {
+                (e.resource_type().cloned().expect("ResourceType"), e.resource_id().unwrap_or_default().to_owned())
+            }
+            _ => panic!("expected {}, got {error:?}", stringify!($variant)),
+        }
+    }};
+}

@@ -12,30 +12,7 @@ use aws_sdk_pinpointsmsvoicev2::operation::put_opted_out_number::PutOptedOutNumb
 use aws_sdk_pinpointsmsvoicev2::types::{OptedOutFilter, OptedOutFilterName, Owner, ResourceType, Tag};
 use herald_e2e::herald_testkit::TestServer;
 use herald_e2e::sms_voice;
-
-/// The wire reason of a modeled error that has one (Conflict, Validation, ServiceQuotaExceeded).
-macro_rules! reason {
-    ($result:expr, $variant:path) => {{
-        let error = $result.expect_err("the call should fail");
-        match error.as_service_error() {
-            Some($variant(e)) => e.reason().map(|r| r.as_str().to_owned()).unwrap_or_default(),
-            _ => panic!("expected {}, got {error:?}", stringify!($variant)),
-        }
-    }};
-}
-
-/// The resource type and id a ResourceNotFoundException names.
-macro_rules! not_found {
-    ($result:expr, $variant:path) => {{
-        let error = $result.expect_err("the call should fail");
-        match error.as_service_error() {
-            Some($variant(e)) => {
-                (e.resource_type().cloned().expect("ResourceType"), e.resource_id().unwrap_or_default().to_owned())
-            }
-            _ => panic!("expected {}, got {error:?}", stringify!($variant)),
-        }
-    }};
-}
+use herald_e2e::{not_found, reason};
 
 fn account_arn(server: &TestServer, resource: &str) -> String {
     format!("arn:aws:sms-voice:us-east-1:{}:{resource}", server.account_id)

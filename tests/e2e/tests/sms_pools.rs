@@ -22,30 +22,7 @@ use aws_sdk_pinpointsmsvoicev2::types::{
 };
 use herald_e2e::herald_testkit::TestServer;
 use herald_e2e::sms_voice;
-
-/// The wire reason of a modeled error that has one (Conflict, Validation, ServiceQuotaExceeded).
-macro_rules! reason {
-    ($result:expr, $variant:path) => {{
-        let error = $result.expect_err("the call should fail");
-        match error.as_service_error() {
-            Some($variant(e)) => e.reason().map(|r| r.as_str().to_owned()).unwrap_or_default(),
-            _ => panic!("expected {}, got {error:?}", stringify!($variant)),
-        }
-    }};
-}
-
-/// The resource type and id a ResourceNotFoundException names.
-macro_rules! not_found {
-    ($result:expr, $variant:path) => {{
-        let error = $result.expect_err("the call should fail");
-        match error.as_service_error() {
-            Some($variant(e)) => {
-                (e.resource_type().cloned().expect("ResourceType"), e.resource_id().unwrap_or_default().to_owned())
-            }
-            _ => panic!("expected {}, got {error:?}", stringify!($variant)),
-        }
-    }};
-}
+use herald_e2e::{not_found, reason};
 
 const CHANNEL: &str = "arn:aws:sns:us-east-1:111122223333:inbound-sms";
 const ROLE: &str = "arn:aws:iam::111122223333:role/sms-two-way";

@@ -48,6 +48,23 @@ impl Common {
     }
 }
 
+/// The shared fields of any channel's message type (GCMMessage, APNSMessage, ...): they have
+/// the same names in every generated type.
+macro_rules! common_fields {
+    ($message:expr) => {
+        Common {
+            action: $message.action,
+            url: $message.url.clone(),
+            title: $message.title.clone(),
+            body: $message.body.clone(),
+            data: $message.data.clone(),
+            silent_push: $message.silent_push,
+            raw_content: $message.raw_content.clone(),
+            substitutions: $message.substitutions.clone(),
+        }
+    };
+}
+
 fn action(wire: WireAction) -> Action {
     match wire {
         WireAction::OpenApp => Action::OpenApp,
@@ -75,16 +92,7 @@ pub(crate) fn push_message(
             message.icon_reference = m.icon_reference.clone();
             message.collapse_key = m.collapse_key.clone();
             message.restricted_package_name = m.restricted_package_name.clone();
-            Common {
-                action: m.action,
-                url: m.url.clone(),
-                title: m.title.clone(),
-                body: m.body.clone(),
-                data: m.data.clone(),
-                silent_push: m.silent_push,
-                raw_content: m.raw_content.clone(),
-                substitutions: m.substitutions.clone(),
-            }
+            common_fields!(m)
         }),
         PushChannel::Baidu => configuration.baidu_message.as_ref().map(|m| {
             message.time_to_live = m.time_to_live.map(i64::from);
@@ -93,16 +101,7 @@ pub(crate) fn push_message(
             message.image_icon_url = m.image_icon_url.clone();
             message.small_image_icon_url = m.small_image_icon_url.clone();
             message.icon_reference = m.icon_reference.clone();
-            Common {
-                action: m.action,
-                url: m.url.clone(),
-                title: m.title.clone(),
-                body: m.body.clone(),
-                data: m.data.clone(),
-                silent_push: m.silent_push,
-                raw_content: m.raw_content.clone(),
-                substitutions: m.substitutions.clone(),
-            }
+            common_fields!(m)
         }),
         PushChannel::Adm => configuration.adm_message.as_ref().map(|m| {
             message.time_to_live = m.expires_after.as_deref().and_then(|s| s.parse().ok());
@@ -113,16 +112,7 @@ pub(crate) fn push_message(
             message.icon_reference = m.icon_reference.clone();
             message.collapse_key = m.consolidation_key.clone();
             message.md5 = m.md5.clone();
-            Common {
-                action: m.action,
-                url: m.url.clone(),
-                title: m.title.clone(),
-                body: m.body.clone(),
-                data: m.data.clone(),
-                silent_push: m.silent_push,
-                raw_content: m.raw_content.clone(),
-                substitutions: m.substitutions.clone(),
-            }
+            common_fields!(m)
         }),
         _ => configuration.apns_message.as_ref().map(|m| {
             message.priority = m.priority.clone();
@@ -134,16 +124,7 @@ pub(crate) fn push_message(
             message.media_url = m.media_url.clone();
             message.collapse_key = m.collapse_id.clone();
             message.apns_push_type = m.apns_push_type.clone();
-            Common {
-                action: m.action,
-                url: m.url.clone(),
-                title: m.title.clone(),
-                body: m.body.clone(),
-                data: m.data.clone(),
-                silent_push: m.silent_push,
-                raw_content: m.raw_content.clone(),
-                substitutions: m.substitutions.clone(),
-            }
+            common_fields!(m)
         }),
     };
     let default_push = configuration.default_push_notification_message.as_ref().map(|m| Common {
