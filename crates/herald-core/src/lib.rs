@@ -11,6 +11,7 @@ use herald_store::{SecretBox, Store};
 pub use accounts::{RootCredentials, SigningKey};
 pub use push_settings::PushSettings;
 pub use sms_voice_v2::inventory;
+pub use sms_voice_v2::quotas::SmsQuotas;
 pub use sms_voice_v2::registration_review::ReviewDecision;
 
 /// Everything an API call needs, shared by all requests.
@@ -20,6 +21,7 @@ pub struct Core {
     keys: accounts::KeyCache,
     push: PushSettings,
     providers: pinpoint::ProviderCache,
+    sms_quotas: SmsQuotas,
 }
 
 impl Core {
@@ -30,7 +32,14 @@ impl Core {
             keys: accounts::KeyCache::default(),
             push,
             providers: pinpoint::ProviderCache::default(),
+            sms_quotas: SmsQuotas::default(),
         }
+    }
+
+    /// Replaces the guide's default SMS and voice quotas.
+    pub fn with_sms_quotas(mut self, quotas: SmsQuotas) -> Self {
+        self.sms_quotas = quotas;
+        self
     }
 
     pub fn store(&self) -> &Store {

@@ -23,7 +23,8 @@ async fn open_core(state: StateArgs) -> Result<Core> {
     let secrets = data_dir::master_key(&dir, config.master_key.as_deref())?;
     let database_url = config.database_url();
     let store = herald_store::open(&database_url).await.with_context(|| format!("opening {database_url}"))?;
-    Ok(Core::new(store, secrets, PushSettings::public(Arc::new(rustls::RootCertStore::empty()))))
+    let push = PushSettings::public(Arc::new(rustls::RootCertStore::empty()));
+    Ok(Core::new(store, secrets, push).with_sms_quotas(config.sms.quotas))
 }
 
 /// The account named, else the root account made on first start.

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
+use herald_core::SmsQuotas;
 use herald_core::inventory::{InventoryNumber, NumberEntry};
 use serde::Deserialize;
 
@@ -31,6 +32,17 @@ pub struct Config {
     /// start-up.
     #[serde(default)]
     pub numbers: Vec<NumberEntry>,
+    #[serde(default)]
+    pub sms: SmsSection,
+}
+
+/// SMS and voice settings of the node.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmsSection {
+    /// Service quotas (`[sms.quotas]`); the user guide's defaults for any key left out.
+    #[serde(default)]
+    pub quotas: SmsQuotas,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -326,6 +338,8 @@ mod tests {
             ("[providers.apns]\nproduction = \"x\"", "production"),
             ("[providers.fcm]\nbase_url = \"ftp://x\"", "providers.fcm.base_url"),
             ("master_key = \"abcd\"", "master_key"),
+            ("[sms.quotas]\npool = 3", "pool"),
+            ("[sms.quotas]\npools = -1", "sms.quotas.pools"),
         ] {
             std::fs::write(&file, content).expect("write");
             let error = Config::load(Some(&file), env(&[]), &Overrides::default()).expect_err(content);

@@ -44,7 +44,7 @@ async fn serve(config: Config) -> Result<()> {
     let database_url = config.database_url();
     let store = herald_store::open(&database_url).await.with_context(|| format!("opening {database_url}"))?;
     sync_inventory(&store, &config).await?;
-    let core = Arc::new(Core::new(store, secrets, push_settings(&config)?));
+    let core = Arc::new(Core::new(store, secrets, push_settings(&config)?).with_sms_quotas(config.sms.quotas));
     let root = core.ensure_root_account().await.context("creating the root account")?;
     let credentials = data_dir::write_credentials(&data_dir, &root)?;
 

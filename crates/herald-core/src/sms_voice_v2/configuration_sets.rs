@@ -28,8 +28,6 @@ use super::listing::{Filter, filter, page};
 use super::resources::{create, delete, new_record, update};
 use crate::Core;
 
-/// Configuration sets per account (the guide's SMS quota table).
-pub(super) const MAX_CONFIGURATION_SETS: u64 = 25;
 /// Describe* take at most this many explicit names or ids.
 pub(super) const MAX_LOOKUPS: usize = 5;
 /// A create repeated with the same `ClientToken` within this window answers the first result.
@@ -137,10 +135,11 @@ impl Core {
                 format!("The configuration set {name} already exists"),
             ));
         }
-        if self.sms_count(ctx, ResourceType::ConfigurationSet).await? >= MAX_CONFIGURATION_SETS {
+        let limit = self.sms_quotas.configuration_sets;
+        if self.sms_count(ctx, ResourceType::ConfigurationSet).await? >= limit {
             return Err(quota(
                 ServiceQuotaExceededExceptionReason::ConfigurationSetsPerAccount,
-                format!("An account can have at most {MAX_CONFIGURATION_SETS} configuration sets"),
+                format!("An account can have at most {limit} configuration sets"),
             ));
         }
         let mut document = json!({

@@ -22,9 +22,6 @@ use super::errors::{conflict, internal, invalid, not_found, quota, validation};
 use super::resources::{create, delete, new_record, update};
 use crate::Core;
 
-/// Event destinations per configuration set (a fixed AWS quota).
-pub(super) const MAX_EVENT_DESTINATIONS: usize = 5;
-
 /// Which of the three destination kinds a request or a stored destination uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -200,10 +197,11 @@ impl Core {
                 format!("The configuration set {} already has an event destination {name}", set.id),
             ));
         }
-        if info.event_destinations.len() >= MAX_EVENT_DESTINATIONS {
+        let limit = self.sms_quotas.event_destinations_per_configuration_set;
+        if info.event_destinations.len() as u64 >= limit {
             return Err(quota(
                 ServiceQuotaExceededExceptionReason::EventDestinationsPerConfigurationSet,
-                format!("A configuration set can have at most {MAX_EVENT_DESTINATIONS} event destinations"),
+                format!("A configuration set can have at most {limit} event destinations"),
             ));
         }
 

@@ -20,11 +20,6 @@ use super::listing::{Filter, page};
 use super::resources::{create, delete, new_record, update};
 use crate::Core;
 
-/// The guide's default quota (30 per number); the same holds for pools. The default keywords
-/// count toward it.
-pub(crate) const KEYWORDS_PER_PHONE_NUMBER: usize = 30;
-pub(crate) const KEYWORDS_PER_POOL: usize = 30;
-
 /// The opt-out keywords recipients can always use (guide sections 9.1 and 17).
 pub(crate) const OPT_OUT_KEYWORDS: [&str; 10] =
     ["ARRET", "CANCEL", "END", "OPT-OUT", "OPTOUT", "QUIT", "REMOVE", "STOP", "TD", "UNSUBSCRIBE"];
@@ -175,10 +170,15 @@ impl Core {
             Some(existing) => update(&existing, record.document),
             None => {
                 let (limit, reason) = match owner.kind {
-                    ResourceType::Pool => (KEYWORDS_PER_POOL, ServiceQuotaExceededExceptionReason::KeywordsPerPool),
-                    _ => (KEYWORDS_PER_PHONE_NUMBER, ServiceQuotaExceededExceptionReason::KeywordsPerPhoneNumber),
+                    ResourceType::Pool => {
+                        (self.sms_quotas.keywords_per_pool, ServiceQuotaExceededExceptionReason::KeywordsPerPool)
+                    }
+                    _ => (
+                        self.sms_quotas.keywords_per_phone_number,
+                        ServiceQuotaExceededExceptionReason::KeywordsPerPhoneNumber,
+                    ),
                 };
-                if self.sms_list(ctx, ResourceType::Keyword, Some(&owner_id)).await?.len() >= limit {
+                if self.sms_list(ctx, ResourceType::Keyword, Some(&owner_id)).await?.len() as u64 >= limit {
                     return Err(quota(reason, format!("The {} {owner_id} already has {limit} keywords", owner.kind)));
                 }
                 create(record)

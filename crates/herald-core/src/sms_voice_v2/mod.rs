@@ -19,6 +19,7 @@ mod phone_numbers;
 mod pools;
 mod protect;
 mod protect_rules;
+pub mod quotas;
 mod registration_associations;
 mod registration_attachments;
 mod registration_definitions;

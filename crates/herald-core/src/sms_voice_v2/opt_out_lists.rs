@@ -34,9 +34,6 @@ use crate::Core;
 /// the first time anything reads or references it.
 pub(crate) const DEFAULT_OPT_OUT_LIST: &str = "Default";
 
-/// The guide's default quota; the Default list counts toward it.
-pub(crate) const OPT_OUT_LISTS_PER_ACCOUNT: u64 = 25;
-
 /// A removed number can't be removed again within this time (DeleteOptedOutNumber's rule).
 const REMOVAL_INTERVAL: Duration = Duration::days(30);
 
@@ -223,12 +220,11 @@ impl Core {
         }
         // The Default list exists implicitly and counts toward the quota.
         self.sms_default_opt_out_list(ctx).await?;
-        if self.sms_count(ctx, ResourceType::OptOutList).await? >= OPT_OUT_LISTS_PER_ACCOUNT {
+        let limit = self.sms_quotas.opt_out_lists;
+        if self.sms_count(ctx, ResourceType::OptOutList).await? >= limit {
             return Err(quota(
                 ServiceQuotaExceededExceptionReason::OptOutListsPerAccount,
-                format!(
-                    "An account can have at most {OPT_OUT_LISTS_PER_ACCOUNT} opt-out lists, the Default list included"
-                ),
+                format!("An account can have at most {limit} opt-out lists, the Default list included"),
             ));
         }
         let record = list_record(ctx, &name, token)?;

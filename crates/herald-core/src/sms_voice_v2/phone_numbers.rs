@@ -19,7 +19,6 @@ use herald_proto::{ApiError, RequestContext};
 use herald_store::{ResourceChange, ResourceRecord, StoreError};
 use serde_json::{Value, json};
 
-use super::account_limits::MAX_PHONE_NUMBERS;
 use super::country_rules;
 use super::errors::{conflict, deletion_protected, internal, invalid, not_found, quota, validation};
 use super::ids::{arn, id_or_arn, new_id};
@@ -27,7 +26,7 @@ use super::inventory::{self, InventoryNumber, OPERATOR_ACCOUNT, RESOURCE_TYPE as
 use super::keywords::default_keywords;
 use super::listing::{Filter, filter, page};
 use super::opt_out_lists::DEFAULT_OPT_OUT_LIST;
-use super::pools::{ORIGINATION_IDENTITIES_PER_POOL, check_tags, now_seconds, recent_token};
+use super::pools::{check_tags, now_seconds, recent_token};
 use super::resources::{create, delete, deletion_protected as is_protected, new_record, update};
 use super::simulator;
 use crate::Core;
@@ -273,10 +272,11 @@ impl Core {
                 ));
             }
         }
-        if self.sms_count(ctx, ResourceType::PhoneNumber).await? >= MAX_PHONE_NUMBERS as u64 {
+        let limit = self.sms_quotas.phone_numbers;
+        if self.sms_count(ctx, ResourceType::PhoneNumber).await? >= limit {
             return Err(quota(
                 ServiceQuotaExceededExceptionReason::PhoneNumbersPerAccount,
-                format!("An account can have at most {MAX_PHONE_NUMBERS} phone numbers"),
+                format!("An account can have at most {limit} phone numbers"),
             ));
         }
         let registration_id = match input.registration_id.as_deref() {
@@ -330,10 +330,11 @@ impl Core {
             }
             opt_out_list = Some(pool_list);
             let members = self.sms_pool_members(ctx, &pool.id).await?;
-            if members.len() >= ORIGINATION_IDENTITIES_PER_POOL {
+            let limit = self.sms_quotas.origination_identities_per_pool;
+            if members.len() as u64 >= limit {
                 return Err(quota(
                     ServiceQuotaExceededExceptionReason::OriginationIdentitiesPerPool,
-                    format!("A pool can hold at most {ORIGINATION_IDENTITIES_PER_POOL} origination identities"),
+                    format!("A pool can hold at most {limit} origination identities"),
                 ));
             }
             if let Some(member) = members.iter().find(|m| m.kind == ResourceType::PhoneNumber) {

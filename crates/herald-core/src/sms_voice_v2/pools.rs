@@ -30,10 +30,6 @@ use super::opt_out_lists::DEFAULT_OPT_OUT_LIST;
 use super::resources::{create, delete, deletion_protected as is_protected, new_record, update};
 use crate::Core;
 
-/// The guide's default quotas.
-pub(crate) const POOLS_PER_ACCOUNT: u64 = 25;
-pub(crate) const ORIGINATION_IDENTITIES_PER_POOL: usize = 100;
-
 /// A repeated request with the same ClientToken within this time answers the first result.
 const CLIENT_TOKEN_LIFETIME: Duration = Duration::hours(24);
 
@@ -281,10 +277,11 @@ impl Core {
         if !carries_message_type(&identity, input.message_type) {
             return Err(mismatch(ConflictExceptionReason::MessageTypeMismatch, &identity, "message type"));
         }
-        if self.sms_count(ctx, ResourceType::Pool).await? >= POOLS_PER_ACCOUNT {
+        let limit = self.sms_quotas.pools;
+        if self.sms_count(ctx, ResourceType::Pool).await? >= limit {
             return Err(quota(
                 ServiceQuotaExceededExceptionReason::PoolsPerAccount,
-                format!("An account can have at most {POOLS_PER_ACCOUNT} pools"),
+                format!("An account can have at most {limit} pools"),
             ));
         }
         let opt_out_list = identity.opt_out_list_name().to_string();
@@ -540,10 +537,11 @@ impl Core {
         check_country(&identity, iso_country_code)?;
         check_joinable(&identity, Some(&pool.id))?;
         let members = self.sms_pool_members(ctx, &pool.id).await?;
-        if members.len() >= ORIGINATION_IDENTITIES_PER_POOL {
+        let limit = self.sms_quotas.origination_identities_per_pool;
+        if members.len() as u64 >= limit {
             return Err(quota(
                 ServiceQuotaExceededExceptionReason::OriginationIdentitiesPerPool,
-                format!("A pool can hold at most {ORIGINATION_IDENTITIES_PER_POOL} origination identities"),
+                format!("A pool can hold at most {limit} origination identities"),
             ));
         }
         check_matches(&pool.document, &identity, &members)?;

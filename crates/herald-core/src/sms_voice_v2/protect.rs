@@ -32,8 +32,6 @@ use super::listing::{Filter, filter, page};
 use super::resources::{create, delete, deletion_protected as protection_on, new_record, update};
 use crate::Core;
 
-/// Protect configurations per account (the guide's quota, not adjustable).
-pub(super) const MAX_PROTECT_CONFIGURATIONS: u64 = 25;
 /// The id of the account-wide settings document.
 pub(super) const ACCOUNT_ID: &str = "account";
 /// The account document's member naming the default protect configuration.
@@ -116,10 +114,11 @@ impl Core {
                 tags: Some(tags),
             });
         }
-        if existing.len() as u64 >= MAX_PROTECT_CONFIGURATIONS {
+        let limit = self.sms_quotas.protect_configurations;
+        if existing.len() as u64 >= limit {
             return Err(quota(
                 ServiceQuotaExceededExceptionReason::ProtectConfigurationsPerAccount,
-                format!("An account can have at most {MAX_PROTECT_CONFIGURATIONS} protect configurations"),
+                format!("An account can have at most {limit} protect configurations"),
             ));
         }
         let id = new_id("protect");

@@ -30,8 +30,6 @@ use crate::Core;
 
 /// The model's limit on an attachment file: 5 MB.
 const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
-/// Attachments per account. The guide gives no default; this one is Herald's.
-pub(crate) const MAX_REGISTRATION_ATTACHMENTS: u64 = 200;
 
 /// The stored attachment.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -122,10 +120,11 @@ impl Core {
                 }
             }
         }
-        if records.len() as u64 >= MAX_REGISTRATION_ATTACHMENTS {
+        let limit = self.sms_quotas.registration_attachments;
+        if records.len() as u64 >= limit {
             return Err(quota(
                 ServiceQuotaExceededExceptionReason::RegistrationAttachmentsPerAccount,
-                format!("An account can have at most {MAX_REGISTRATION_ATTACHMENTS} registration attachments"),
+                format!("An account can have at most {limit} registration attachments"),
             ));
         }
 

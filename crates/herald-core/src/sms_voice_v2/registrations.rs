@@ -23,7 +23,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::{Duration, OffsetDateTime};
 
-use super::account_limits::MAX_REGISTRATIONS;
 use super::errors::{conflict, internal, not_found, quota, validation};
 use super::ids::{arn, id_or_arn, new_id};
 use super::listing::{Filter, filter, page};
@@ -257,10 +256,11 @@ impl Core {
         }
 
         // The account quota (25) is also the guide's 10DLC brand quota.
-        if existing.len() as i64 >= MAX_REGISTRATIONS {
+        let limit = self.sms_quotas.registrations;
+        if existing.len() as u64 >= limit {
             return Err(quota(
                 ServiceQuotaExceededExceptionReason::RegistrationsPerAccount,
-                format!("An account can have at most {MAX_REGISTRATIONS} registrations"),
+                format!("An account can have at most {limit} registrations"),
             ));
         }
 

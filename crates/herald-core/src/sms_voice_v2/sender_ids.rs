@@ -16,7 +16,6 @@ use herald_proto::{ApiError, RequestContext};
 use herald_store::ResourceRecord;
 use serde_json::{Value, json};
 
-use super::account_limits::MAX_SENDER_IDS;
 use super::country_rules::{self, SenderIds};
 use super::errors::{conflict, deletion_protected, internal, invalid, not_found, quota, validation};
 use super::ids::{arn, parse_arn};
@@ -166,10 +165,11 @@ impl Core {
                 format!("The sender id {} already exists", existing.id),
             ));
         }
-        if self.sms_count(ctx, ResourceType::SenderId).await? >= MAX_SENDER_IDS as u64 {
+        let limit = self.sms_quotas.sender_ids;
+        if self.sms_count(ctx, ResourceType::SenderId).await? >= limit {
             return Err(quota(
                 ServiceQuotaExceededExceptionReason::SenderIdsPerAccount,
-                format!("An account can have at most {MAX_SENDER_IDS} sender ids"),
+                format!("An account can have at most {limit} sender ids"),
             ));
         }
         let mut message_types = input

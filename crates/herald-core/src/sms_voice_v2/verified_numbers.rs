@@ -18,7 +18,6 @@ use herald_store::ResourceRecord;
 use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
 
-use super::account_limits::MAX_VERIFIED_DESTINATION_NUMBERS;
 use super::errors::{conflict, internal, invalid, quota};
 use super::identities::is_e164;
 use super::ids::{arn, id_or_arn, new_id};
@@ -111,10 +110,11 @@ impl Core {
                 format!("{number} is already a verified destination number ({})", duplicate.id),
             ));
         }
-        if existing.len() as i64 >= MAX_VERIFIED_DESTINATION_NUMBERS {
+        let limit = self.sms_quotas.verified_destination_numbers;
+        if existing.len() as u64 >= limit {
             return Err(quota(
                 ServiceQuotaExceededExceptionReason::VerifiedDestinationNumbersPerAccount,
-                format!("An account can have at most {MAX_VERIFIED_DESTINATION_NUMBERS} verified destination numbers"),
+                format!("An account can have at most {limit} verified destination numbers"),
             ));
         }
 
