@@ -21,6 +21,8 @@ pub struct Core {
     keys: accounts::KeyCache,
     push: PushSettings,
     providers: pinpoint::ProviderCache,
+    /// Places for provider sends in flight, across all requests (`PushSettings::max_in_flight`).
+    push_permits: tokio::sync::Semaphore,
     sms_quotas: SmsQuotas,
 }
 
@@ -30,6 +32,7 @@ impl Core {
             store,
             secrets,
             keys: accounts::KeyCache::default(),
+            push_permits: tokio::sync::Semaphore::new(push.max_in_flight.max(1)),
             push,
             providers: pinpoint::ProviderCache::default(),
             sms_quotas: SmsQuotas::default(),

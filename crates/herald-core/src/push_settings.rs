@@ -20,6 +20,10 @@ pub struct PushSettings {
     pub retry: RetryPolicy,
     /// How many addresses of one SendMessages call are in flight at once.
     pub send_concurrency: usize,
+    /// How many provider sends are in flight at once across all calls. Past it, sends wait for a
+    /// place before building their payload, so an overload queues cheaply instead of piling up
+    /// half-built work (which made latency and memory grow without bound in the benchmark).
+    pub max_in_flight: usize,
 }
 
 impl PushSettings {
@@ -36,6 +40,7 @@ impl PushSettings {
             request_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
             send_concurrency: 256,
+            max_in_flight: 1024,
         }
     }
 }

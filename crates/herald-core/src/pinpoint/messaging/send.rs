@@ -231,7 +231,11 @@ impl Core {
                 async move {
                     let reported = match target.decided {
                         Some(decided) => decided,
-                        None => self.deliver(channels, configuration, &target, started).await.into(),
+                        None => {
+                            // The semaphore is never closed, so acquiring only waits.
+                            let _permit = self.push_permits.acquire().await.ok();
+                            self.deliver(channels, configuration, &target, started).await.into()
+                        }
                     };
                     Outcome { key: target.key, address: target.address, channel_type: target.channel_type, reported }
                 }
