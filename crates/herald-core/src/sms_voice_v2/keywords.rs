@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::errors::{conflict, internal, invalid, not_found, quota};
 use super::identities::Identity;
-use super::listing::{Filter, page};
+use super::listing::{Filter, check_filter_count, page};
 use super::resources::{create, delete, new_record, update};
 use crate::Core;
 
@@ -33,7 +33,6 @@ const DEFAULT_HELP_MESSAGE: &str =
 const DEFAULT_STOP_MESSAGE: &str = "You are now unsubscribed and will receive no further messages.";
 
 const MAX_KEYWORDS_ASKED: usize = 5;
-const MAX_FILTERS: usize = 20;
 
 /// The kinds of identity that own keywords.
 const OWNERS: [ResourceType; 2] = [ResourceType::PhoneNumber, ResourceType::Pool];
@@ -238,9 +237,7 @@ impl Core {
             check_keyword("Keywords", keyword)?;
         }
         let filters = input.filters.unwrap_or_default();
-        if filters.len() > MAX_FILTERS {
-            return Err(invalid("Filters", "can hold at most 20 filters"));
-        }
+        check_filter_count(filters.len())?;
         let owner = self.sms_keyword_owner(ctx, &input.origination_identity).await?;
         let documents: Vec<Value> = self
             .sms_keywords_of(ctx, &owner.record.id)

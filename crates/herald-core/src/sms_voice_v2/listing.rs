@@ -5,9 +5,44 @@ use herald_api::sms_voice_v2::types::ValidationExceptionReason;
 use herald_proto::ApiError;
 use serde_json::Value;
 
-use super::errors::validation;
+use super::errors::{invalid, validation};
 
 const MAX_RESULTS: usize = 100;
+/// Describe* name at most this many resources explicitly, as the model allows.
+const MAX_NAMED: usize = 5;
+/// ... and take at most this many filters.
+const MAX_FILTERS: usize = 20;
+
+/// The argument rules the Describe* operations with an `Owner` share: `Owner` and explicit ids
+/// exclude each other, at most 5 ids (`what` names them in the message) and 20 filters.
+pub fn check_describe(
+    owner_given: bool,
+    ids_member: &str,
+    ids: usize,
+    what: &str,
+    filters: usize,
+) -> Result<(), ApiError> {
+    if owner_given && ids > 0 {
+        let owner_problem = format!("can't be used with {ids_member}");
+        return Err(validation(
+            ValidationExceptionReason::ParametersCannotBeUsedTogether,
+            format!("Owner and {ids_member} can't be used together"),
+            &[("Owner", &owner_problem), (ids_member, "can't be used with Owner")],
+        ));
+    }
+    if ids > MAX_NAMED {
+        return Err(invalid(ids_member, &format!("can name at most {MAX_NAMED} {what}")));
+    }
+    check_filter_count(filters)
+}
+
+/// At most 20 filters.
+pub fn check_filter_count(filters: usize) -> Result<(), ApiError> {
+    if filters > MAX_FILTERS {
+        return Err(invalid("Filters", &format!("can hold at most {MAX_FILTERS} filters")));
+    }
+    Ok(())
+}
 
 /// One page of `items` and the token of the next, if any. The token is the offset, prefixed so
 /// a token from another listing is refused rather than misread.

@@ -25,7 +25,7 @@ use time::{Duration, OffsetDateTime};
 use super::errors::{conflict, internal, invalid, not_found, quota, validation};
 use super::identities::is_e164;
 use super::ids::{arn, id_or_arn};
-use super::listing::{Filter, page};
+use super::listing::{Filter, check_describe, check_filter_count, page};
 use super::pools::{check_tags, now_seconds, recent_token};
 use super::resources::{create, delete, new_record, update};
 use crate::Core;
@@ -37,9 +37,8 @@ pub(crate) const DEFAULT_OPT_OUT_LIST: &str = "Default";
 /// A removed number can't be removed again within this time (DeleteOptedOutNumber's rule).
 const REMOVAL_INTERVAL: Duration = Duration::days(30);
 
-/// At most this many names, numbers or filters in one Describe call, as the model allows.
+/// At most this many names or numbers in one Describe call, as the model allows.
 const MAX_NAMES: usize = 5;
-const MAX_FILTERS: usize = 20;
 
 /// OptOutListName: 1 to 64 of `[A-Za-z0-9_-]`.
 fn check_list_name(name: &str) -> Result<(), ApiError> {
@@ -297,16 +296,7 @@ impl Core {
         input: DescribeOptOutListsRequest,
     ) -> Result<DescribeOptOutListsResult, ApiError> {
         let names = input.opt_out_list_names.unwrap_or_default();
-        if !names.is_empty() && input.owner.is_some() {
-            return Err(validation(
-                ValidationExceptionReason::ParametersCannotBeUsedTogether,
-                "Owner and OptOutListNames can't be used together",
-                &[("Owner", "can't be used with OptOutListNames"), ("OptOutListNames", "can't be used with Owner")],
-            ));
-        }
-        if names.len() > MAX_NAMES {
-            return Err(invalid("OptOutListNames", "can name at most 5 opt-out lists"));
-        }
+        check_describe(input.owner.is_some(), "OptOutListNames", names.len(), "opt-out lists", 0)?;
         // Nothing is shared between accounts here.
         if input.owner == Some(Owner::Shared) {
             return Ok(DescribeOptOutListsResult { next_token: None, opt_out_lists: Some(Vec::new()) });
@@ -397,9 +387,7 @@ impl Core {
             check_number("OptedOutNumbers", number)?;
         }
         let filters = input.filters.unwrap_or_default();
-        if filters.len() > MAX_FILTERS {
-            return Err(invalid("Filters", "can hold at most 20 filters"));
-        }
+        check_filter_count(filters.len())?;
         let list = self.sms_opt_out_list(ctx, &input.opt_out_list_name).await?;
         let documents: Vec<Value> = self
             .sms_list(ctx, ResourceType::OptedOutNumber, Some(&list.id))

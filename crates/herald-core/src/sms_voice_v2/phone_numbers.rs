@@ -24,16 +24,13 @@ use super::errors::{conflict, deletion_protected, internal, invalid, not_found, 
 use super::ids::{arn, id_or_arn, new_id};
 use super::inventory::{self, InventoryNumber, OPERATOR_ACCOUNT, RESOURCE_TYPE as INVENTORY_TYPE};
 use super::keywords::default_keywords;
-use super::listing::{Filter, filter, page};
+use super::listing::{Filter, check_describe, filter, page};
 use super::opt_out_lists::DEFAULT_OPT_OUT_LIST;
 use super::pools::{check_tags, now_seconds, recent_token};
 use super::resources::{create, delete, deletion_protected as is_protected, new_record, update};
 use super::simulator;
 use crate::Core;
 
-/// At most this many ids or filters in one DescribePhoneNumbers, as the model allows.
-const MAX_IDS: usize = 5;
-const MAX_FILTERS: usize = 20;
 /// ListAvailablePhoneNumbers answers at most 10 numbers a page, 10 unless asked for fewer.
 const MAX_AVAILABLE: i32 = 10;
 /// How many free numbers RequestPhoneNumber tries when other requests take them first.
@@ -602,20 +599,8 @@ impl Core {
         input: DescribePhoneNumbersRequest,
     ) -> Result<DescribePhoneNumbersResult, ApiError> {
         let ids = input.phone_number_ids.unwrap_or_default();
-        if input.owner.is_some() && !ids.is_empty() {
-            return Err(validation(
-                ValidationExceptionReason::ParametersCannotBeUsedTogether,
-                "Owner and PhoneNumberIds can't be used together",
-                &[("Owner", "can't be used with PhoneNumberIds"), ("PhoneNumberIds", "can't be used with Owner")],
-            ));
-        }
-        if ids.len() > MAX_IDS {
-            return Err(invalid("PhoneNumberIds", "can name at most 5 phone numbers"));
-        }
         let filters = input.filters.unwrap_or_default();
-        if filters.len() > MAX_FILTERS {
-            return Err(invalid("Filters", "can hold at most 20 filters"));
-        }
+        check_describe(input.owner.is_some(), "PhoneNumberIds", ids.len(), "phone numbers", filters.len())?;
         let records = if input.owner == Some(Owner::Shared) {
             // Herald has no resource sharing between accounts: nothing is shared with anyone.
             Vec::new()

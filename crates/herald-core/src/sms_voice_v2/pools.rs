@@ -25,7 +25,7 @@ use super::errors::{conflict, deletion_protected, internal, invalid, quota, vali
 use super::identities::Identity;
 use super::ids::{arn, id_or_arn, new_id};
 use super::keywords::{copy_keywords, default_keywords};
-use super::listing::{Filter, filter, page};
+use super::listing::{Filter, check_describe, check_filter_count, filter, page};
 use super::opt_out_lists::DEFAULT_OPT_OUT_LIST;
 use super::resources::{create, delete, deletion_protected as is_protected, new_record, update};
 use crate::Core;
@@ -33,8 +33,6 @@ use crate::Core;
 /// A repeated request with the same ClientToken within this time answers the first result.
 const CLIENT_TOKEN_LIFETIME: Duration = Duration::hours(24);
 
-const MAX_IDS: usize = 5;
-const MAX_FILTERS: usize = 20;
 const MAX_TAGS_PER_CALL: usize = 200;
 
 /// What pools and their members can be.
@@ -467,20 +465,8 @@ impl Core {
         input: DescribePoolsRequest,
     ) -> Result<DescribePoolsResult, ApiError> {
         let ids = input.pool_ids.unwrap_or_default();
-        if !ids.is_empty() && input.owner.is_some() {
-            return Err(validation(
-                ValidationExceptionReason::ParametersCannotBeUsedTogether,
-                "Owner and PoolIds can't be used together",
-                &[("Owner", "can't be used with PoolIds"), ("PoolIds", "can't be used with Owner")],
-            ));
-        }
-        if ids.len() > MAX_IDS {
-            return Err(invalid("PoolIds", "can name at most 5 pools"));
-        }
         let filters = input.filters.unwrap_or_default();
-        if filters.len() > MAX_FILTERS {
-            return Err(invalid("Filters", "can hold at most 20 filters"));
-        }
+        check_describe(input.owner.is_some(), "PoolIds", ids.len(), "pools", filters.len())?;
         // Nothing is shared between accounts here.
         if input.owner == Some(Owner::Shared) {
             return Ok(DescribePoolsResult { next_token: None, pools: Some(Vec::new()) });
@@ -600,9 +586,7 @@ impl Core {
         input: ListPoolOriginationIdentitiesRequest,
     ) -> Result<ListPoolOriginationIdentitiesResult, ApiError> {
         let filters = input.filters.unwrap_or_default();
-        if filters.len() > MAX_FILTERS {
-            return Err(invalid("Filters", "can hold at most 20 filters"));
-        }
+        check_filter_count(filters.len())?;
         let pool = self.sms_pool(ctx, &input.pool_id).await?;
         let documents: Vec<Value> = self.sms_pool_members(ctx, &pool.id).await?.iter().map(metadata).collect();
         let filters: Vec<Filter<'_>> =

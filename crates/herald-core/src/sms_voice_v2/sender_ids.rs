@@ -19,14 +19,10 @@ use serde_json::{Value, json};
 use super::country_rules::{self, SenderIds};
 use super::errors::{conflict, deletion_protected, internal, invalid, not_found, quota, validation};
 use super::ids::{arn, parse_arn};
-use super::listing::{Filter, filter, page};
+use super::listing::{Filter, check_describe, filter, page};
 use super::pools::{check_tags, recent_token};
 use super::resources::{create, delete, deletion_protected as is_protected, new_record, update};
 use crate::Core;
-
-/// At most this many sender ids or filters in one DescribeSenderIds, as the model allows.
-const MAX_IDS: usize = 5;
-const MAX_FILTERS: usize = 20;
 
 /// Herald charges nothing for a sender id: the guide notes "no extra cost for use", and an
 /// operator's carriers don't lease them per id.
@@ -295,20 +291,8 @@ impl Core {
         input: DescribeSenderIdsRequest,
     ) -> Result<DescribeSenderIdsResult, ApiError> {
         let named_ids = input.sender_ids.unwrap_or_default();
-        if input.owner.is_some() && !named_ids.is_empty() {
-            return Err(validation(
-                ValidationExceptionReason::ParametersCannotBeUsedTogether,
-                "Owner and SenderIds can't be used together",
-                &[("Owner", "can't be used with SenderIds"), ("SenderIds", "can't be used with Owner")],
-            ));
-        }
-        if named_ids.len() > MAX_IDS {
-            return Err(invalid("SenderIds", "can name at most 5 sender ids"));
-        }
         let filters = input.filters.unwrap_or_default();
-        if filters.len() > MAX_FILTERS {
-            return Err(invalid("Filters", "can hold at most 20 filters"));
-        }
+        check_describe(input.owner.is_some(), "SenderIds", named_ids.len(), "sender ids", filters.len())?;
         let records = if input.owner == Some(Owner::Shared) {
             // Herald has no resource sharing between accounts.
             Vec::new()
