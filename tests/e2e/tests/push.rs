@@ -145,6 +145,7 @@ async fn apns_token_auth_delivers_every_field() {
         .action(aws_sdk_pinpoint::types::Action::DeepLink)
         .url("poker://table/7")
         .data("gameID", "12345678")
+        .media_url("https://www.example.com/table.png")
         .build();
     let request = MessageRequest::builder()
         .addresses(APNS_TOKEN, AddressConfiguration::builder().channel_type(ChannelType::Apns).build())
@@ -177,6 +178,9 @@ async fn apns_token_auth_delivers_every_field() {
     );
     assert_eq!(aps["thread-id"], "games");
     assert_eq!(notification.payload["data"]["pinpoint"]["deeplink"], "poker://table/7");
+    assert_eq!(notification.payload["data"]["jsonBody"]["gameID"], "12345678", "Data goes to data.jsonBody");
+    assert_eq!(notification.payload["data"]["media-url"], "https://www.example.com/table.png");
+    assert_eq!(aps["mutable-content"], 1, "a MediaUrl needs the notification service extension");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -271,6 +275,13 @@ async fn fcm_v1_delivery_with_substitutions_and_unregistered_tokens() {
         .priority("high")
         .time_to_live(30)
         .image_url("https://www.example.com/p.png")
+        .image_icon_url("https://www.example.com/icon.png")
+        .small_image_icon_url("https://www.example.com/small.png")
+        .icon_reference("ic_stat_parcel")
+        .sound("chime")
+        .collapse_key("orders")
+        .restricted_package_name("com.example.shop")
+        .data("orderId", "1")
         .substitutions("Name", vec!["friend".into()])
         .substitutions("Order", vec!["#1".into()])
         .build();
@@ -306,6 +317,13 @@ async fn fcm_v1_delivery_with_substitutions_and_unregistered_tokens() {
     assert_eq!(sent.message["android"]["ttl"], "30s");
     assert_eq!(sent.message["data"]["pinpoint.notification.imageUrl"], "https://www.example.com/p.png");
     assert_eq!(sent.message["data"]["pinpoint.url"], "https://www.example.com");
+    assert_eq!(sent.message["data"]["pinpoint.notification.imageIconUrl"], "https://www.example.com/icon.png");
+    assert_eq!(sent.message["data"]["pinpoint.notification.imageSmallIconUrl"], "https://www.example.com/small.png");
+    assert_eq!(sent.message["data"]["pinpoint.notification.icon"], "ic_stat_parcel");
+    assert_eq!(sent.message["data"]["pinpoint.jsonBody"], r#"{"orderId":"1"}"#);
+    assert_eq!(sent.message["android"]["collapse_key"], "orders");
+    assert_eq!(sent.message["android"]["restricted_package_name"], "com.example.shop");
+    assert_eq!(sent.message["android"]["notification"]["sound"], "chime");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
