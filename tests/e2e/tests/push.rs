@@ -547,3 +547,58 @@ async fn oversized_payloads_and_legacy_gcm_keys_fail_permanently() {
     assert!(legacy.status_message().is_some_and(|m| m.contains("legacy")), "{legacy:?}");
     assert!(world.apns.received().is_empty() && world.fcm.received().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preferred_authentication_method_picks_the_credential() {
+    let now = OffsetDateTime::now_utc();
+    let certificate =
+        apns_certificate(BUNDLE, CertificateKeyAlgorithm::Rsa2048, now - Duration::days(1), now + Duration::days(300));
+    let world = world_accepting(Some(certificate.certificate_pem.clone())).await;
+    world.enable_apns().await;
+    let both = ApnsChannelRequest::builder()
+        .certificate(&certificate.certificate_pem)
+        .private_key(&certificate.private_key_pem)
+        .default_authentication_method("TOKEN")
+        .build();
+    world
+        .client
+        .update_apns_channel()
+        .application_id(&world.app)
+        .apns_channel_request(both)
+        .send()
+        .await
+        .expect("both");
+
+    let send = |preferred: Option<&str>| {
+        let message =
+            ApnsMessage::builder().body("hi").set_preferred_authentication_method(preferred.map(str::to_owned));
+        MessageRequest::builder()
+            .addresses(APNS_TOKEN, AddressConfiguration::builder().channel_type(ChannelType::Apns).build())
+            .message_configuration(DirectMessageConfiguration::builder().apns_message(message.build()).build())
+            .build()
+    };
+    for preferred in [None, Some("CERTIFICATE"), Some("token")] {
+        let response = world.send(send(preferred)).await;
+        assert_eq!(
+            result_of(&response, APNS_TOKEN).delivery_status(),
+            Some(&DeliveryStatus::Successful),
+            "{preferred:?}"
+        );
+    }
+    let auths: Vec<&'static str> = world
+        .apns
+        .received()
+        .iter()
+        .map(|n| match n.auth {
+            ReceivedAuth::Token { .. } => "token",
+            ReceivedAuth::Certificate { .. } => "certificate",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(auths, ["token", "certificate", "token"]);
+
+    let response = world.send(send(Some("PASSWORD"))).await;
+    let refused = result_of(&response, APNS_TOKEN);
+    assert_eq!(refused.delivery_status(), Some(&DeliveryStatus::PermanentFailure));
+    assert!(refused.status_message().is_some_and(|m| m.contains("PreferredAuthenticationMethod")), "{refused:?}");
+}

@@ -161,3 +161,15 @@ pub(crate) fn push_message(
     message.raw_content = render(overrides.raw_content.clone().or(common.raw_content));
     Some(message)
 }
+
+/// The message's PreferredAuthenticationMethod for `channel`, where the channel type has one.
+pub(crate) fn preferred_authentication(
+    channel: PushChannel,
+    configuration: &DirectMessageConfiguration,
+) -> Option<&str> {
+    match channel {
+        PushChannel::Gcm => configuration.gcm_message.as_ref()?.preferred_authentication_method.as_deref(),
+        c if c.is_apns() => configuration.apns_message.as_ref()?.preferred_authentication_method.as_deref(),
+        _ => None,
+    }
+}

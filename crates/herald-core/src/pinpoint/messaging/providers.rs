@@ -28,7 +28,9 @@ pub(crate) enum Provider {
     Baidu(BaiduClient),
 }
 
-type Key = (String, String, &'static str);
+/// (account, app, platform, authentication method): a channel with both a certificate and a
+/// token key has a client for each.
+type Key = (String, String, &'static str, String);
 
 #[derive(Default)]
 pub(crate) struct ProviderCache {
@@ -40,29 +42,35 @@ fn text<'a>(map: &'a Map<String, Value>, name: &str) -> Result<&'a str, String> 
 }
 
 impl Core {
-    /// The client for a channel, built on first use and whenever the channel changed.
-    pub(crate) fn provider(&self, record: &ChannelRecord, channel: PushChannel) -> Result<Arc<Provider>, String> {
-        let key = (record.account_id.clone(), record.app_id.clone(), channel.platform());
+    /// The client for a channel, built on first use and whenever the channel changed. `preferred`
+    /// is the message's PreferredAuthenticationMethod; without it the channel's default is used.
+    pub(crate) fn provider(
+        &self,
+        record: &ChannelRecord,
+        channel: PushChannel,
+        preferred: Option<&str>,
+    ) -> Result<Arc<Provider>, String> {
+        let method = authentication_method(record, channel, preferred)?;
+        let key = (record.account_id.clone(), record.app_id.clone(), channel.platform(), method.clone());
         if let Ok(clients) = self.providers.clients.lock()
             && let Some((version, provider)) = clients.get(&key)
             && *version == record.version
         {
             return Ok(provider.clone());
         }
-        let provider = Arc::new(self.build_provider(record, channel)?);
+        let provider = Arc::new(self.build_provider(record, channel, &method)?);
         if let Ok(mut clients) = self.providers.clients.lock() {
             clients.insert(key, (record.version, provider.clone()));
         }
         Ok(provider)
     }
 
-    fn build_provider(&self, record: &ChannelRecord, channel: PushChannel) -> Result<Provider, String> {
+    fn build_provider(&self, record: &ChannelRecord, channel: PushChannel, method: &str) -> Result<Provider, String> {
         let secrets = self.channel_secrets(record, channel).map_err(|e| e.message().to_string())?;
         let attributes = match &record.attributes {
             Value::Object(map) => map.clone(),
             _ => Map::new(),
         };
-        let method = attributes.get("DefaultAuthenticationMethod").and_then(Value::as_str).unwrap_or_default();
         let settings = &self.push;
         let roots = Some(settings.root_store.clone());
         match channel {
@@ -113,5 +121,29 @@ impl Core {
                 Ok(Provider::Apns { client, topic })
             }
         }
+    }
+}
+
+/// The method a send uses: the message's preference, else the channel's default. A preference
+/// the channel type does not know is refused; one whose credentials are missing fails when the
+/// client is built.
+fn authentication_method(
+    record: &ChannelRecord,
+    channel: PushChannel,
+    preferred: Option<&str>,
+) -> Result<String, String> {
+    let default = record.attributes.get("DefaultAuthenticationMethod").and_then(Value::as_str).unwrap_or_default();
+    let Some(preferred) = preferred.map(str::trim).filter(|p| !p.is_empty()) else { return Ok(default.to_string()) };
+    let preferred = preferred.to_ascii_uppercase();
+    let known: &[&str] = match channel {
+        PushChannel::Gcm => &["KEY", "TOKEN"],
+        c if c.is_apns() => &["CERTIFICATE", "TOKEN"],
+        // ADM and Baidu have one kind of credential.
+        _ => return Ok(default.to_string()),
+    };
+    if known.contains(&preferred.as_str()) {
+        Ok(preferred)
+    } else {
+        Err(format!("PreferredAuthenticationMethod must be {} or {}, not {preferred}", known[0], known[1]))
     }
 }

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
-use super::message::{Overrides, push_message};
+use super::message::{Overrides, preferred_authentication, push_message};
 use super::providers::Provider;
 use super::retry::{wire_status, with_retries};
 use crate::Core;
@@ -294,7 +294,8 @@ impl Core {
                 format!("MessageConfiguration has no message for the {} channel", channel.platform()),
             );
         };
-        let provider = match self.provider(record, channel) {
+        let preferred = preferred_authentication(channel, configuration);
+        let provider = match self.provider(record, channel, preferred) {
             Ok(provider) => provider,
             Err(reason) => return DeliveryResult::failed(DeliveryStatus::PermanentFailure, 400, reason),
         };
