@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::errors::{conflict, internal, invalid, not_found, quota};
 use super::identities::Identity;
-use super::listing::{Filter, check_filter_count, page};
+use super::listing::{Filter, check_filter_count, filtered_page};
 use super::resources::{create, delete, new_record, update};
 use crate::Core;
 
@@ -254,12 +254,13 @@ impl Core {
             .collect();
         let filters: Vec<Filter<'_>> =
             filters.iter().map(|f| Filter { name: f.name.as_str(), values: &f.values }).collect();
-        let documents = super::listing::filter(documents, &filters, &[("keyword-action", "KeywordAction")])?;
-        let (documents, next_token) = page(documents, input.max_results, input.next_token.as_deref())?;
-        let keywords = documents
-            .into_iter()
-            .map(|document| serde_json::from_value(document).map_err(internal))
-            .collect::<Result<Vec<KeywordInformation>, _>>()?;
+        let (keywords, next_token) = filtered_page::<KeywordInformation>(
+            documents,
+            &filters,
+            &[("keyword-action", "KeywordAction")],
+            input.max_results,
+            input.next_token.as_deref(),
+        )?;
         Ok(DescribeKeywordsResult {
             keywords: Some(keywords),
             next_token,

@@ -3,9 +3,10 @@
 
 use herald_api::sms_voice_v2::types::ValidationExceptionReason;
 use herald_proto::ApiError;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::errors::{invalid, validation};
+use super::errors::{internal, invalid, validation};
 
 const MAX_RESULTS: usize = 100;
 /// Describe* name at most this many resources explicitly, as the model allows.
@@ -76,6 +77,21 @@ pub fn page<T>(
     let page: Vec<T> = items.into_iter().skip(start).take(size).collect();
     let next = (start + size < total).then(|| format!("herald-page-{}", start + size));
     Ok((page, next))
+}
+
+/// One page of the documents every filter matches, as the operation's typed items (the
+/// documents hold the wire shape; conversion drops internal members).
+pub fn filtered_page<T: DeserializeOwned>(
+    documents: Vec<Value>,
+    filters: &[Filter<'_>],
+    fields: &[(&str, &str)],
+    max_results: Option<i32>,
+    next_token: Option<&str>,
+) -> Result<(Vec<T>, Option<String>), ApiError> {
+    let documents = filter(documents, filters, fields)?;
+    let (documents, next_token) = page(documents, max_results, next_token)?;
+    let items = documents.into_iter().map(|d| serde_json::from_value(d).map_err(internal)).collect::<Result<_, _>>()?;
+    Ok((items, next_token))
 }
 
 /// A filter the caller gave: a name and the values any of which may match.

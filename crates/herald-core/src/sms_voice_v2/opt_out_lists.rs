@@ -25,7 +25,7 @@ use time::{Duration, OffsetDateTime};
 use super::errors::{conflict, internal, invalid, not_found, quota, validation};
 use super::identities::is_e164;
 use super::ids::{arn, id_or_arn};
-use super::listing::{Filter, check_describe, check_filter_count, page};
+use super::listing::{Filter, check_describe, check_filter_count, filtered_page, page};
 use super::pools::{check_tags, now_seconds, recent_token};
 use super::resources::{create, delete, new_record, update};
 use crate::Core;
@@ -405,12 +405,13 @@ impl Core {
             .collect();
         let filters: Vec<Filter<'_>> =
             filters.iter().map(|f| Filter { name: f.name.as_str(), values: &f.values }).collect();
-        let documents = super::listing::filter(documents, &filters, &[("end-user-opted-out", "EndUserOptedOut")])?;
-        let (documents, next_token) = page(documents, input.max_results, input.next_token.as_deref())?;
-        let numbers = documents
-            .into_iter()
-            .map(|document| serde_json::from_value(document).map_err(internal))
-            .collect::<Result<Vec<OptedOutNumberInformation>, _>>()?;
+        let (numbers, next_token) = filtered_page::<OptedOutNumberInformation>(
+            documents,
+            &filters,
+            &[("end-user-opted-out", "EndUserOptedOut")],
+            input.max_results,
+            input.next_token.as_deref(),
+        )?;
         Ok(DescribeOptedOutNumbersResult {
             next_token,
             opt_out_list_arn: Some(list_information(&list)?.opt_out_list_arn),

@@ -24,7 +24,7 @@ use super::errors::{conflict, deletion_protected, internal, invalid, not_found, 
 use super::ids::{arn, id_or_arn, new_id};
 use super::inventory::{self, InventoryNumber, OPERATOR_ACCOUNT, RESOURCE_TYPE as INVENTORY_TYPE};
 use super::keywords::default_keywords;
-use super::listing::{Filter, check_describe, filter, page};
+use super::listing::{Filter, check_describe, filtered_page, page};
 use super::opt_out_lists::DEFAULT_OPT_OUT_LIST;
 use super::pools::{check_tags, now_seconds, recent_token};
 use super::resources::{create, delete, deletion_protected as is_protected, new_record, update};
@@ -618,12 +618,13 @@ impl Core {
         };
         let wanted: Vec<Filter<'_>> =
             filters.iter().map(|f| Filter { name: f.name.as_str(), values: &f.values }).collect();
-        let documents = filter(records.into_iter().map(|r| r.document).collect(), &wanted, &FILTER_FIELDS)?;
-        let (documents, next_token) = page(documents, input.max_results, input.next_token.as_deref())?;
-        let phone_numbers = documents
-            .into_iter()
-            .map(|document| serde_json::from_value(document).map_err(internal))
-            .collect::<Result<Vec<PhoneNumberInformation>, _>>()?;
+        let (phone_numbers, next_token) = filtered_page::<PhoneNumberInformation>(
+            records.into_iter().map(|r| r.document).collect(),
+            &wanted,
+            &FILTER_FIELDS,
+            input.max_results,
+            input.next_token.as_deref(),
+        )?;
         Ok(DescribePhoneNumbersResult { next_token, phone_numbers: Some(phone_numbers) })
     }
 

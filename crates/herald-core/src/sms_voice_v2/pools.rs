@@ -25,7 +25,7 @@ use super::errors::{conflict, deletion_protected, internal, invalid, quota, vali
 use super::identities::Identity;
 use super::ids::{arn, id_or_arn, new_id};
 use super::keywords::{copy_keywords, default_keywords};
-use super::listing::{Filter, check_describe, check_filter_count, filter, page};
+use super::listing::{Filter, check_describe, check_filter_count, filtered_page};
 use super::opt_out_lists::DEFAULT_OPT_OUT_LIST;
 use super::resources::{create, delete, deletion_protected as is_protected, new_record, update};
 use crate::Core;
@@ -498,12 +498,13 @@ impl Core {
             .collect();
         let filters: Vec<Filter<'_>> =
             filters.iter().map(|f| Filter { name: f.name.as_str(), values: &f.values }).collect();
-        let documents = filter(records.into_iter().map(|r| r.document).collect(), &filters, &fields)?;
-        let (documents, next_token) = page(documents, input.max_results, input.next_token.as_deref())?;
-        let pools = documents
-            .into_iter()
-            .map(|document| serde_json::from_value(document).map_err(internal))
-            .collect::<Result<Vec<PoolInformation>, _>>()?;
+        let (pools, next_token) = filtered_page::<PoolInformation>(
+            records.into_iter().map(|r| r.document).collect(),
+            &filters,
+            &fields,
+            input.max_results,
+            input.next_token.as_deref(),
+        )?;
         Ok(DescribePoolsResult { next_token, pools: Some(pools) })
     }
 
@@ -592,12 +593,13 @@ impl Core {
         let filters: Vec<Filter<'_>> =
             filters.iter().map(|f| Filter { name: f.name.as_str(), values: &f.values }).collect();
         let fields = [("iso-country-code", "IsoCountryCode"), ("number-capability", "NumberCapabilities")];
-        let documents = filter(documents, &filters, &fields)?;
-        let (documents, next_token) = page(documents, input.max_results, input.next_token.as_deref())?;
-        let identities = documents
-            .into_iter()
-            .map(|document| serde_json::from_value(document).map_err(internal))
-            .collect::<Result<Vec<OriginationIdentityMetadata>, _>>()?;
+        let (identities, next_token) = filtered_page::<OriginationIdentityMetadata>(
+            documents,
+            &filters,
+            &fields,
+            input.max_results,
+            input.next_token.as_deref(),
+        )?;
         Ok(ListPoolOriginationIdentitiesResult {
             next_token,
             origination_identities: Some(identities),

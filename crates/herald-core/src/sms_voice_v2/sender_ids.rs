@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use super::country_rules::{self, SenderIds};
 use super::errors::{conflict, deletion_protected, internal, invalid, not_found, quota, validation};
 use super::ids::{arn, parse_arn};
-use super::listing::{Filter, check_describe, filter, page};
+use super::listing::{Filter, check_describe, filtered_page};
 use super::pools::{check_tags, recent_token};
 use super::resources::{create, delete, deletion_protected as is_protected, new_record, update};
 use crate::Core;
@@ -310,12 +310,13 @@ impl Core {
         };
         let wanted: Vec<Filter<'_>> =
             filters.iter().map(|f| Filter { name: f.name.as_str(), values: &f.values }).collect();
-        let documents = filter(records.into_iter().map(|r| r.document).collect(), &wanted, &FILTER_FIELDS)?;
-        let (documents, next_token) = page(documents, input.max_results, input.next_token.as_deref())?;
-        let sender_ids = documents
-            .into_iter()
-            .map(|document| serde_json::from_value(document).map_err(internal))
-            .collect::<Result<Vec<SenderIdInformation>, _>>()?;
+        let (sender_ids, next_token) = filtered_page::<SenderIdInformation>(
+            records.into_iter().map(|r| r.document).collect(),
+            &wanted,
+            &FILTER_FIELDS,
+            input.max_results,
+            input.next_token.as_deref(),
+        )?;
         Ok(DescribeSenderIdsResult { next_token, sender_ids: Some(sender_ids) })
     }
 }
