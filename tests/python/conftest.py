@@ -118,14 +118,14 @@ def _read_credentials(path: Path) -> tuple[str, str]:
     return profile["aws_access_key_id"], profile["aws_secret_access_key"]
 
 
-@pytest.fixture(scope="session")
-def herald(tmp_path_factory) -> Herald:
-    binary = _herald_binary()
-    data_dir = tmp_path_factory.mktemp("herald-data")
-    stderr_path = data_dir.parent / "herald.stderr"
+def _run_herald(data_dir: Path, extra_args: list[str]):
+    """Runs `herald serve` on a free port with `data_dir`, yields it, then stops it with SIGTERM
+    and checks that it exited cleanly."""
+    stderr_path = data_dir.parent / f"{data_dir.name}.stderr"
+    command = [str(_herald_binary()), "serve", *extra_args, "--listen", "127.0.0.1:0", "--data-dir", str(data_dir)]
     with open(stderr_path, "wb") as stderr:
         process = subprocess.Popen(
-            [str(binary), "serve", "--listen", "127.0.0.1:0", "--data-dir", str(data_dir)],
+            command,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=stderr,
@@ -150,6 +150,11 @@ def herald(tmp_path_factory) -> Herald:
         f"Herald exited with status {status} after SIGTERM\n--- herald stderr ---\n"
         + stderr_path.read_text(errors="replace")
     )
+
+
+@pytest.fixture(scope="session")
+def herald(tmp_path_factory) -> Herald:
+    yield from _run_herald(tmp_path_factory.mktemp("herald-data"), [])
 
 
 @pytest.fixture(scope="session")
@@ -335,35 +340,5 @@ def herald_fakes(tmp_path_factory) -> herald_fakes_process.Fakes:
 def herald_with_fakes(tmp_path_factory, herald_fakes) -> Herald:
     """A second Herald server, started like `herald` but with `--config` the fakes' herald.toml, so
     that its pushes reach the fakes."""
-    binary = _herald_binary()
     data_dir = tmp_path_factory.mktemp("herald-with-fakes-data")
-    stderr_path = data_dir.parent / f"{data_dir.name}.stderr"
-    command = [str(binary), "serve", "--config", str(herald_fakes.herald_toml)]
-    command += ["--listen", "127.0.0.1:0", "--data-dir", str(data_dir)]
-    with open(stderr_path, "wb") as stderr:
-        process = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=stderr,
-            text=True,
-            env=_server_environment(),
-        )
-    lines: queue.Queue = queue.Queue()
-    threading.Thread(target=_read_lines, args=(process.stdout, lines), daemon=True).start()
-
-    endpoint = _wait_for_endpoint(process, lines, stderr_path)
-    access_key_id, secret_access_key = _read_credentials(data_dir / "credentials")
-    yield Herald(endpoint, access_key_id, secret_access_key)
-
-    process.send_signal(signal.SIGTERM)
-    try:
-        status = process.wait(timeout=SHUTDOWN_TIMEOUT_SECONDS)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-        pytest.fail(f"Herald did not stop within {SHUTDOWN_TIMEOUT_SECONDS} s of SIGTERM", pytrace=False)
-    assert status == 0, (
-        f"Herald exited with status {status} after SIGTERM\n--- herald stderr ---\n"
-        + stderr_path.read_text(errors="replace")
-    )
+    yield from _run_herald(data_dir, ["--config", str(herald_fakes.herald_toml)])
