@@ -9,6 +9,10 @@ use crate::{
     AccessKeyRecord, AccountRecord, AppRecord, Backend, ChannelRecord, EndpointRecord, ResourceChange, ResourceRecord,
     ResourceRef, SecretBox, StoreError, Tag,
 };
+use crate::{
+    CarrierMessageId, EnqueueOutcome, EventRecord, InboxItem, MessageRecord, MessageState, MessageUpdate, NewMessage,
+    SpendCharge,
+};
 
 pub async fn run_all(store: &dyn Backend) {
     let secret_box = SecretBox::new(&[3u8; 32]).expect("test master key");
@@ -19,6 +23,7 @@ pub async fn run_all(store: &dyn Backend) {
     endpoints_by_id_user_and_address(store).await;
     resources_are_atomic_and_versioned(store).await;
     deleting_an_app_removes_what_it_holds(store, &secret_box).await;
+    delivery_queue(store).await;
 }
 
 fn endpoint(app_id: &str, id: &str, user: Option<&str>, address: &str) -> EndpointRecord {
@@ -300,4 +305,133 @@ async fn resources_are_atomic_and_versioned(store: &dyn Backend) {
         .expect("delete all");
     assert_eq!(store.count_resources(ACCOUNT, "pool").await.expect("count"), 0);
     assert!(store.list_resources(ACCOUNT, "configuration-set", None).await.expect("list").is_empty());
+}
+
+fn queued_message(id: &str, lane: &str, due_in_ms: i64) -> MessageRecord {
+    MessageRecord {
+        id: id.into(),
+        account_id: ACCOUNT.into(),
+        channel: "TEXT".into(),
+        state: MessageState::Queued,
+        lane: lane.into(),
+        due_at: now() + time::Duration::milliseconds(due_in_ms),
+        attempts: 0,
+        last_error: None,
+        document: serde_json::json!({"MessageBody": id}),
+        version: 1,
+        created_at: now(),
+        updated_at: now(),
+    }
+}
+
+fn event(message_id: &str, event_type: &str) -> EventRecord {
+    EventRecord {
+        seq: 0,
+        account_id: ACCOUNT.into(),
+        message_id: message_id.into(),
+        event_type: event_type.into(),
+        destinations: vec!["stream".into()],
+        record: serde_json::json!({"eventType": event_type}),
+        created_at: now(),
+    }
+}
+
+/// Charges stop at the limit, claims skip busy lanes and leased messages, updates are
+/// versioned, receipts find their message by the carrier's id, and the inbox keeps what it
+/// is given until settled.
+async fn delivery_queue(store: &dyn Backend) {
+    let charge = |micros: i64| SpendCharge {
+        account_id: ACCOUNT.into(),
+        channel: "TEXT_MESSAGE_MONTHLY_SPEND_LIMIT".into(),
+        month: "2026-11".into(),
+        amount_micros: micros,
+        limit_micros: 1_000_000,
+    };
+    let batch = [
+        NewMessage {
+            message: queued_message("m-1", "lane-a", -10),
+            charge: Some(charge(600_000)),
+            events: vec![event("m-1", "TEXT_QUEUED")],
+        },
+        NewMessage { message: queued_message("m-2", "lane-a", -5), charge: Some(charge(600_000)), events: vec![] },
+        NewMessage { message: queued_message("m-3", "lane-b", -1), charge: Some(charge(400_000)), events: vec![] },
+        NewMessage { message: queued_message("m-4", "lane-b", 60_000), charge: None, events: vec![] },
+    ];
+    let outcomes = store.enqueue_messages(&batch).await.expect("enqueue");
+    assert_eq!(
+        outcomes,
+        [EnqueueOutcome::Stored, EnqueueOutcome::SpendLimitReached, EnqueueOutcome::Stored, EnqueueOutcome::Stored]
+    );
+    assert_eq!(
+        store.spend_in_month(ACCOUNT, "TEXT_MESSAGE_MONTHLY_SPEND_LIMIT", "2026-11").await.expect("spend"),
+        1_000_000
+    );
+    assert!(store.get_message("m-2").await.expect("get").is_none(), "a refused charge stores nothing");
+
+    let lease = std::time::Duration::from_secs(60);
+    let claimed = store.claim_messages("node-1", now(), lease, &["lane-a".into()], 10).await.expect("claim");
+    assert_eq!(
+        claimed.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(),
+        ["m-3"],
+        "busy lanes and future messages wait"
+    );
+    let claimed = store.claim_messages("node-2", now(), lease, &[], 10).await.expect("claim");
+    assert_eq!(
+        claimed.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(),
+        ["m-1"],
+        "a leased message is not claimed twice"
+    );
+    let later = now() + time::Duration::seconds(120);
+    let reclaimed = store.claim_messages("node-3", later, lease, &[], 10).await.expect("claim");
+    assert_eq!(reclaimed.len(), 3, "expired leases and due messages are claimed again");
+
+    let mut message = store.get_message("m-1").await.expect("get").expect("m-1 stored");
+    let submitted = MessageUpdate {
+        id: "m-1".into(),
+        expected_version: message.version,
+        state: MessageState::Submitted,
+        lane: message.lane.clone(),
+        due_at: now() + time::Duration::hours(72),
+        attempts: 1,
+        last_error: None,
+        document: serde_json::json!({"Parts": [{"CarrierMessageId": "a1"}]}),
+        carrier_ids: vec![CarrierMessageId { carrier: "smsc".into(), carrier_message_id: "a1".into(), part: 1 }],
+        events: vec![event("m-1", "TEXT_SUCCESSFUL")],
+    };
+    assert_eq!(store.update_messages(std::slice::from_ref(&submitted)).await.expect("update"), [true]);
+    assert_eq!(store.update_messages(&[submitted]).await.expect("update"), [false], "a stale version is refused");
+    let (found, part) = store
+        .find_message_by_carrier_id("smsc", &["161".into(), "a1".into()])
+        .await
+        .expect("lookup")
+        .expect("found by its second candidate");
+    assert_eq!((found.id.as_str(), part, found.state), ("m-1", 1, MessageState::Submitted));
+    assert!(store.find_message_by_carrier_id("other", &["a1".into()]).await.expect("lookup").is_none());
+    message = found;
+    let events = store.message_events("m-1").await.expect("events");
+    assert_eq!(events.iter().map(|e| e.event_type.as_str()).collect::<Vec<_>>(), ["TEXT_QUEUED", "TEXT_SUCCESSFUL"]);
+    assert!(events[0].seq < events[1].seq);
+    assert_eq!(events[0].destinations, ["stream"]);
+    let after = store.events_after(events[0].seq, 10).await.expect("events after");
+    assert_eq!(after.len(), 1);
+    assert!(message.document["Parts"].is_array());
+    assert_eq!(store.count_messages(MessageState::Submitted).await.expect("count"), 1);
+    assert_eq!(store.list_messages(MessageState::Queued, 10).await.expect("list").len(), 2);
+
+    let item = |kind: &str| InboxItem {
+        seq: 0,
+        kind: kind.into(),
+        document: serde_json::json!({"id": kind}),
+        attempts: 0,
+        created_at: now(),
+    };
+    store.push_inbox(&[item("receipt"), item("inbound")]).await.expect("push");
+    let items = store.peek_inbox(10).await.expect("peek");
+    assert_eq!(items.iter().map(|i| i.kind.as_str()).collect::<Vec<_>>(), ["receipt", "inbound"]);
+    store.settle_inbox(&[items[1].seq], &[items[0].seq]).await.expect("settle");
+    let left = store.peek_inbox(10).await.expect("peek");
+    assert_eq!(left.len(), 1);
+    assert_eq!((left[0].kind.as_str(), left[0].attempts), ("receipt", 1));
+    store.settle_inbox(&[left[0].seq], &[]).await.expect("settle");
+    assert!(store.peek_inbox(10).await.expect("peek").is_empty());
 }

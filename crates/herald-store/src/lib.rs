@@ -5,6 +5,7 @@
 //! an app removes its channels and tags in the same commit).
 
 mod error;
+mod messages;
 mod records;
 mod secret_box;
 mod sqlite;
@@ -17,6 +18,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 pub use error::StoreError;
+pub use messages::{
+    CarrierMessageId, EnqueueOutcome, EventRecord, InboxItem, MessageRecord, MessageState, MessageUpdate, NewMessage,
+    SpendCharge,
+};
 pub use records::{
     AccessKeyRecord, AccountRecord, AppRecord, ChannelRecord, EndpointRecord, ResourceChange, ResourceRecord,
     ResourceRef, Tag,
@@ -129,6 +134,46 @@ pub trait Backend: Send + Sync + 'static {
     /// Adds or overwrites the given keys.
     async fn tag_resource(&self, account_id: &str, resource: &ResourceRef, tags: &[Tag]) -> StoreResult<()>;
     async fn untag_resource(&self, account_id: &str, resource: &ResourceRef, keys: &[String]) -> StoreResult<()>;
+
+    // The SMS, voice and media delivery queue.
+    /// Stores each message with its charge and events, all in one transaction; a message whose
+    /// charge would pass its limit is left out (`SpendLimitReached`), the others are stored.
+    async fn enqueue_messages(&self, batch: &[NewMessage]) -> StoreResult<Vec<EnqueueOutcome>>;
+    /// Leases up to `limit` messages that are not final and are due, oldest due first, skipping
+    /// the `busy_lanes`, for `lease` from `now`. A message whose lease ran out (its holder died)
+    /// is due again.
+    async fn claim_messages(
+        &self,
+        owner: &str,
+        now: time::OffsetDateTime,
+        lease: std::time::Duration,
+        busy_lanes: &[String],
+        limit: u32,
+    ) -> StoreResult<Vec<MessageRecord>>;
+    /// Applies each update whose message is still at its expected version, with its carrier ids
+    /// and events, in one transaction. Returns, per update, whether it was applied.
+    async fn update_messages(&self, updates: &[MessageUpdate]) -> StoreResult<Vec<bool>>;
+    async fn get_message(&self, id: &str) -> StoreResult<Option<MessageRecord>>;
+    /// The message and part a carrier's id names, trying each candidate notation in order.
+    async fn find_message_by_carrier_id(
+        &self,
+        carrier: &str,
+        candidates: &[String],
+    ) -> StoreResult<Option<(MessageRecord, u32)>>;
+    /// The messages in a state, most urgent first: what an operator looks at.
+    async fn list_messages(&self, state: MessageState, limit: u32) -> StoreResult<Vec<MessageRecord>>;
+    async fn count_messages(&self, state: MessageState) -> StoreResult<u64>;
+    /// A message's events in the order they happened.
+    async fn message_events(&self, message_id: &str) -> StoreResult<Vec<EventRecord>>;
+    /// Events after `after_seq`, oldest first.
+    async fn events_after(&self, after_seq: i64, limit: u32) -> StoreResult<Vec<EventRecord>>;
+    /// What an account was charged for a channel in a month, in millionths of a dollar.
+    async fn spend_in_month(&self, account_id: &str, channel: &str, month: &str) -> StoreResult<i64>;
+    async fn push_inbox(&self, items: &[InboxItem]) -> StoreResult<()>;
+    /// The oldest unprocessed items.
+    async fn peek_inbox(&self, limit: u32) -> StoreResult<Vec<InboxItem>>;
+    /// Removes processed items and counts another attempt on those to try again.
+    async fn settle_inbox(&self, done: &[i64], retry: &[i64]) -> StoreResult<()>;
 }
 
 /// The handle the rest of Herald holds: cheap to clone, backend chosen at start-up.

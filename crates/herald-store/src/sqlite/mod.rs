@@ -1,5 +1,6 @@
 //! The embedded default: SQLite in WAL mode through sqlx.
 
+mod messages;
 mod rows;
 
 use std::str::FromStr;
@@ -10,6 +11,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqlitePool};
 
 use crate::error::Context;
+use crate::messages::{EnqueueOutcome, EventRecord, InboxItem, MessageRecord, MessageState, MessageUpdate, NewMessage};
 use crate::records::{
     AccessKeyRecord, AccountRecord, AppRecord, ChannelRecord, EndpointRecord, ResourceChange, ResourceRecord,
     ResourceRef, Tag,
@@ -559,6 +561,69 @@ impl Backend for SqliteBackend {
                 .context("removing a tag")?;
         }
         tx.commit().await.context("committing tag removal")
+    }
+
+    async fn enqueue_messages(&self, batch: &[NewMessage]) -> StoreResult<Vec<EnqueueOutcome>> {
+        messages::enqueue(&self.pool, batch).await
+    }
+
+    async fn claim_messages(
+        &self,
+        owner: &str,
+        now: time::OffsetDateTime,
+        lease: Duration,
+        busy_lanes: &[String],
+        limit: u32,
+    ) -> StoreResult<Vec<MessageRecord>> {
+        messages::claim(&self.pool, owner, now, lease, busy_lanes, limit).await
+    }
+
+    async fn update_messages(&self, updates: &[MessageUpdate]) -> StoreResult<Vec<bool>> {
+        messages::update(&self.pool, updates).await
+    }
+
+    async fn get_message(&self, id: &str) -> StoreResult<Option<MessageRecord>> {
+        messages::get(&self.pool, id).await
+    }
+
+    async fn find_message_by_carrier_id(
+        &self,
+        carrier: &str,
+        candidates: &[String],
+    ) -> StoreResult<Option<(MessageRecord, u32)>> {
+        messages::find_by_carrier_id(&self.pool, carrier, candidates).await
+    }
+
+    async fn list_messages(&self, state: MessageState, limit: u32) -> StoreResult<Vec<MessageRecord>> {
+        messages::list(&self.pool, state, limit).await
+    }
+
+    async fn count_messages(&self, state: MessageState) -> StoreResult<u64> {
+        messages::count(&self.pool, state).await
+    }
+
+    async fn message_events(&self, message_id: &str) -> StoreResult<Vec<EventRecord>> {
+        messages::events_of(&self.pool, message_id).await
+    }
+
+    async fn events_after(&self, after_seq: i64, limit: u32) -> StoreResult<Vec<EventRecord>> {
+        messages::events_after(&self.pool, after_seq, limit).await
+    }
+
+    async fn spend_in_month(&self, account_id: &str, channel: &str, month: &str) -> StoreResult<i64> {
+        messages::spend_in_month(&self.pool, account_id, channel, month).await
+    }
+
+    async fn push_inbox(&self, items: &[InboxItem]) -> StoreResult<()> {
+        messages::push_inbox(&self.pool, items).await
+    }
+
+    async fn peek_inbox(&self, limit: u32) -> StoreResult<Vec<InboxItem>> {
+        messages::peek_inbox(&self.pool, limit).await
+    }
+
+    async fn settle_inbox(&self, done: &[i64], retry: &[i64]) -> StoreResult<()> {
+        messages::settle_inbox(&self.pool, done, retry).await
     }
 }
 

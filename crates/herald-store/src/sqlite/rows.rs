@@ -12,12 +12,12 @@ pub(super) fn millis(at: OffsetDateTime) -> i64 {
     i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
 
-fn time_at(millis: i64) -> StoreResult<OffsetDateTime> {
+pub(super) fn time_at(millis: i64) -> StoreResult<OffsetDateTime> {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
         .map_err(|e| StoreError::Corrupt(format!("timestamp {millis}: {e}")))
 }
 
-fn json(text: &str, what: &str) -> StoreResult<serde_json::Value> {
+pub(super) fn json(text: &str, what: &str) -> StoreResult<serde_json::Value> {
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what} is not JSON: {e}")))
 }
 

@@ -1,0 +1,354 @@
+//! The delivery queue on SQLite.
+
+use std::time::Duration;
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
+use time::OffsetDateTime;
+
+use super::rows::{json, millis, time_at};
+use crate::error::Context;
+use crate::messages::{
+    EnqueueOutcome, EventRecord, InboxItem, MessageRecord, MessageState, MessageUpdate, NewMessage, SpendCharge,
+};
+use crate::{StoreError, StoreResult};
+
+fn message_from_row(row: &SqliteRow) -> StoreResult<MessageRecord> {
+    let state: String = row.try_get("state").context("reading a message")?;
+    let document: String = row.try_get("document").context("reading a message")?;
+    Ok(MessageRecord {
+        id: row.try_get("id").context("reading a message")?,
+        account_id: row.try_get("account_id").context("reading a message")?,
+        channel: row.try_get("channel").context("reading a message")?,
+        state: MessageState::parse(&state).ok_or_else(|| StoreError::Corrupt(format!("message state {state:?}")))?,
+        lane: row.try_get("lane").context("reading a message")?,
+        due_at: time_at(row.try_get("due_at").context("reading a message")?)?,
+        attempts: row.try_get("attempts").context("reading a message")?,
+        last_error: row.try_get("last_error").context("reading a message")?,
+        document: json(&document, "message document")?,
+        version: row.try_get("version").context("reading a message")?,
+        created_at: time_at(row.try_get("created_at").context("reading a message")?)?,
+        updated_at: time_at(row.try_get("updated_at").context("reading a message")?)?,
+    })
+}
+
+fn event_from_row(row: &SqliteRow) -> StoreResult<EventRecord> {
+    let destinations: String = row.try_get("destinations").context("reading an event")?;
+    let record: String = row.try_get("record").context("reading an event")?;
+    let destinations = serde_json::from_str(&destinations)
+        .map_err(|e| StoreError::Corrupt(format!("event destinations are not a JSON list: {e}")))?;
+    Ok(EventRecord {
+        seq: row.try_get("seq").context("reading an event")?,
+        account_id: row.try_get("account_id").context("reading an event")?,
+        message_id: row.try_get("message_id").context("reading an event")?,
+        event_type: row.try_get("event_type").context("reading an event")?,
+        destinations,
+        record: json(&record, "event record")?,
+        created_at: time_at(row.try_get("created_at").context("reading an event")?)?,
+    })
+}
+
+async fn insert_events(tx: &mut Transaction<'_, Sqlite>, events: &[EventRecord]) -> StoreResult<()> {
+    for event in events {
+        let destinations = serde_json::to_string(&event.destinations)
+            .map_err(|e| StoreError::Corrupt(format!("event destinations: {e}")))?;
+        sqlx::query(
+            "INSERT INTO message_events (account_id, message_id, event_type, destinations, record, created_at)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&event.account_id)
+        .bind(&event.message_id)
+        .bind(&event.event_type)
+        .bind(destinations)
+        .bind(event.record.to_string())
+        .bind(millis(event.created_at))
+        .execute(&mut **tx)
+        .await
+        .context("storing an event")?;
+    }
+    Ok(())
+}
+
+/// Adds the charge unless it would pass its limit; says whether it was added.
+async fn charge(tx: &mut Transaction<'_, Sqlite>, charge: &SpendCharge) -> StoreResult<bool> {
+    let spent: Option<i64> =
+        sqlx::query_scalar("SELECT amount_micros FROM spend WHERE account_id = ? AND channel = ? AND month = ?")
+            .bind(&charge.account_id)
+            .bind(&charge.channel)
+            .bind(&charge.month)
+            .fetch_optional(&mut **tx)
+            .await
+            .context("reading the month's spend")?;
+    let total = spent.unwrap_or(0).saturating_add(charge.amount_micros);
+    if total > charge.limit_micros {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO spend (account_id, channel, month, amount_micros) VALUES (?, ?, ?, ?)
+         ON CONFLICT (account_id, channel, month) DO UPDATE SET amount_micros = excluded.amount_micros",
+    )
+    .bind(&charge.account_id)
+    .bind(&charge.channel)
+    .bind(&charge.month)
+    .bind(total)
+    .execute(&mut **tx)
+    .await
+    .context("charging the month's spend")?;
+    Ok(true)
+}
+
+pub(super) async fn enqueue(pool: &SqlitePool, batch: &[NewMessage]) -> StoreResult<Vec<EnqueueOutcome>> {
+    let mut tx = pool.begin().await.context("starting a transaction")?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for item in batch {
+        if let Some(spend) = &item.charge
+            && !charge(&mut tx, spend).await?
+        {
+            outcomes.push(EnqueueOutcome::SpendLimitReached);
+            continue;
+        }
+        let message = &item.message;
+        sqlx::query(
+            "INSERT INTO messages (id, account_id, channel, state, lane, due_at, attempts, last_error, document,
+                                   version, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&message.id)
+        .bind(&message.account_id)
+        .bind(&message.channel)
+        .bind(message.state.as_str())
+        .bind(&message.lane)
+        .bind(millis(message.due_at))
+        .bind(message.attempts)
+        .bind(&message.last_error)
+        .bind(message.document.to_string())
+        .bind(message.version)
+        .bind(millis(message.created_at))
+        .bind(millis(message.updated_at))
+        .execute(&mut *tx)
+        .await
+        .context("storing a message")?;
+        insert_events(&mut tx, &item.events).await?;
+        outcomes.push(EnqueueOutcome::Stored);
+    }
+    tx.commit().await.context("committing accepted messages")?;
+    Ok(outcomes)
+}
+
+pub(super) async fn claim(
+    pool: &SqlitePool,
+    owner: &str,
+    now: OffsetDateTime,
+    lease: Duration,
+    busy_lanes: &[String],
+    limit: u32,
+) -> StoreResult<Vec<MessageRecord>> {
+    let now_ms = millis(now);
+    let until = now_ms.saturating_add(i64::try_from(lease.as_millis()).unwrap_or(i64::MAX));
+    let mut query = QueryBuilder::<Sqlite>::new("UPDATE messages SET lease_owner = ");
+    query.push_bind(owner).push(", lease_until = ").push_bind(until);
+    query.push(" WHERE id IN (SELECT id FROM messages WHERE state <> 'final' AND due_at <= ").push_bind(now_ms);
+    query.push(" AND (lease_until IS NULL OR lease_until < ").push_bind(now_ms).push(")");
+    if !busy_lanes.is_empty() {
+        query.push(" AND lane NOT IN (");
+        let mut lanes = query.separated(", ");
+        for lane in busy_lanes {
+            lanes.push_bind(lane);
+        }
+        query.push(")");
+    }
+    query.push(" ORDER BY due_at LIMIT ").push_bind(i64::from(limit)).push(") RETURNING ");
+    query.push("*");
+    let rows = query.build().fetch_all(pool).await.context("claiming due messages")?;
+    let mut messages = rows.iter().map(message_from_row).collect::<StoreResult<Vec<_>>>()?;
+    messages.sort_by_key(|m| m.due_at);
+    Ok(messages)
+}
+
+pub(super) async fn update(pool: &SqlitePool, updates: &[MessageUpdate]) -> StoreResult<Vec<bool>> {
+    let mut tx = pool.begin().await.context("starting a transaction")?;
+    let now = millis(OffsetDateTime::now_utc());
+    let mut applied = Vec::with_capacity(updates.len());
+    for change in updates {
+        let result = sqlx::query(
+            "UPDATE messages SET state = ?, lane = ?, due_at = ?, attempts = ?, last_error = ?, document = ?,
+                                 version = version + 1, updated_at = ?, lease_owner = NULL, lease_until = NULL
+             WHERE id = ? AND version = ?",
+        )
+        .bind(change.state.as_str())
+        .bind(&change.lane)
+        .bind(millis(change.due_at))
+        .bind(change.attempts)
+        .bind(&change.last_error)
+        .bind(change.document.to_string())
+        .bind(now)
+        .bind(&change.id)
+        .bind(change.expected_version)
+        .execute(&mut *tx)
+        .await
+        .context("updating a message")?;
+        if result.rows_affected() == 0 {
+            applied.push(false);
+            continue;
+        }
+        for id in &change.carrier_ids {
+            sqlx::query(
+                "INSERT INTO message_carrier_ids (carrier, carrier_message_id, message_id, part) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (carrier, carrier_message_id) DO UPDATE SET message_id = excluded.message_id,
+                                                                         part = excluded.part",
+            )
+            .bind(&id.carrier)
+            .bind(&id.carrier_message_id)
+            .bind(&change.id)
+            .bind(i64::from(id.part))
+            .execute(&mut *tx)
+            .await
+            .context("storing a carrier message id")?;
+        }
+        insert_events(&mut tx, &change.events).await?;
+        applied.push(true);
+    }
+    tx.commit().await.context("committing message updates")?;
+    Ok(applied)
+}
+
+pub(super) async fn get(pool: &SqlitePool, id: &str) -> StoreResult<Option<MessageRecord>> {
+    let row = sqlx::query("SELECT * FROM messages WHERE id = ?")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+        .context("reading a message")?;
+    row.as_ref().map(message_from_row).transpose()
+}
+
+pub(super) async fn find_by_carrier_id(
+    pool: &SqlitePool,
+    carrier: &str,
+    candidates: &[String],
+) -> StoreResult<Option<(MessageRecord, u32)>> {
+    for candidate in candidates {
+        let found: Option<(String, i64)> = sqlx::query_as(
+            "SELECT message_id, part FROM message_carrier_ids WHERE carrier = ? AND carrier_message_id = ?",
+        )
+        .bind(carrier)
+        .bind(candidate)
+        .fetch_optional(pool)
+        .await
+        .context("looking up a carrier message id")?;
+        if let Some((message_id, part)) = found
+            && let Some(message) = get(pool, &message_id).await?
+        {
+            return Ok(Some((message, u32::try_from(part).unwrap_or(0))));
+        }
+    }
+    Ok(None)
+}
+
+pub(super) async fn list(pool: &SqlitePool, state: MessageState, limit: u32) -> StoreResult<Vec<MessageRecord>> {
+    let rows = sqlx::query("SELECT * FROM messages WHERE state = ? ORDER BY due_at LIMIT ?")
+        .bind(state.as_str())
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await
+        .context("listing messages")?;
+    rows.iter().map(message_from_row).collect()
+}
+
+pub(super) async fn count(pool: &SqlitePool, state: MessageState) -> StoreResult<u64> {
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE state = ?")
+        .bind(state.as_str())
+        .fetch_one(pool)
+        .await
+        .context("counting messages")?;
+    Ok(u64::try_from(count).unwrap_or(0))
+}
+
+pub(super) async fn events_of(pool: &SqlitePool, message_id: &str) -> StoreResult<Vec<EventRecord>> {
+    let rows = sqlx::query("SELECT * FROM message_events WHERE message_id = ? ORDER BY seq")
+        .bind(message_id)
+        .fetch_all(pool)
+        .await
+        .context("reading a message's events")?;
+    rows.iter().map(event_from_row).collect()
+}
+
+pub(super) async fn events_after(pool: &SqlitePool, after_seq: i64, limit: u32) -> StoreResult<Vec<EventRecord>> {
+    let rows = sqlx::query("SELECT * FROM message_events WHERE seq > ? ORDER BY seq LIMIT ?")
+        .bind(after_seq)
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await
+        .context("reading events")?;
+    rows.iter().map(event_from_row).collect()
+}
+
+pub(super) async fn spend_in_month(
+    pool: &SqlitePool,
+    account_id: &str,
+    channel: &str,
+    month: &str,
+) -> StoreResult<i64> {
+    let spent: Option<i64> =
+        sqlx::query_scalar("SELECT amount_micros FROM spend WHERE account_id = ? AND channel = ? AND month = ?")
+            .bind(account_id)
+            .bind(channel)
+            .bind(month)
+            .fetch_optional(pool)
+            .await
+            .context("reading the month's spend")?;
+    Ok(spent.unwrap_or(0))
+}
+
+pub(super) async fn push_inbox(pool: &SqlitePool, items: &[InboxItem]) -> StoreResult<()> {
+    let mut tx = pool.begin().await.context("starting a transaction")?;
+    for item in items {
+        sqlx::query("INSERT INTO inbox (kind, document, attempts, created_at) VALUES (?, ?, ?, ?)")
+            .bind(&item.kind)
+            .bind(item.document.to_string())
+            .bind(item.attempts)
+            .bind(millis(item.created_at))
+            .execute(&mut *tx)
+            .await
+            .context("storing an inbox item")?;
+    }
+    tx.commit().await.context("committing inbox items")
+}
+
+pub(super) async fn peek_inbox(pool: &SqlitePool, limit: u32) -> StoreResult<Vec<InboxItem>> {
+    let rows = sqlx::query("SELECT seq, kind, document, attempts, created_at FROM inbox ORDER BY seq LIMIT ?")
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await
+        .context("reading the inbox")?;
+    rows.iter()
+        .map(|row| {
+            let document: String = row.try_get("document").context("reading an inbox item")?;
+            Ok(InboxItem {
+                seq: row.try_get("seq").context("reading an inbox item")?,
+                kind: row.try_get("kind").context("reading an inbox item")?,
+                document: json(&document, "inbox item")?,
+                attempts: row.try_get("attempts").context("reading an inbox item")?,
+                created_at: time_at(row.try_get("created_at").context("reading an inbox item")?)?,
+            })
+        })
+        .collect()
+}
+
+pub(super) async fn settle_inbox(pool: &SqlitePool, done: &[i64], retry: &[i64]) -> StoreResult<()> {
+    let mut tx = pool.begin().await.context("starting a transaction")?;
+    for seq in done {
+        sqlx::query("DELETE FROM inbox WHERE seq = ?")
+            .bind(seq)
+            .execute(&mut *tx)
+            .await
+            .context("settling the inbox")?;
+    }
+    for seq in retry {
+        sqlx::query("UPDATE inbox SET attempts = attempts + 1 WHERE seq = ?")
+            .bind(seq)
+            .execute(&mut *tx)
+            .await
+            .context("settling the inbox")?;
+    }
+    tx.commit().await.context("committing the inbox")
+}
