@@ -4,6 +4,7 @@ mod accounts;
 mod ids;
 pub mod pinpoint;
 mod push_settings;
+pub mod sms_delivery;
 mod sms_voice_v2;
 
 use herald_store::{SecretBox, Store};
@@ -24,10 +25,14 @@ pub struct Core {
     /// Places for provider sends in flight, across all requests (`PushSettings::max_in_flight`).
     push_permits: tokio::sync::Semaphore,
     sms_quotas: SmsQuotas,
+    /// Where accepted SMS, voice and media messages are committed.
+    sms_outbox: sms_delivery::Outbox,
 }
 
 impl Core {
+    /// Must be called inside a Tokio runtime: the SMS message writer starts with the Core.
     pub fn new(store: Store, secrets: SecretBox, push: PushSettings) -> Self {
+        let sms_outbox = sms_delivery::Outbox::start(store.clone());
         Core {
             store,
             secrets,
@@ -36,6 +41,7 @@ impl Core {
             push,
             providers: pinpoint::ProviderCache::default(),
             sms_quotas: SmsQuotas::default(),
+            sms_outbox,
         }
     }
 

@@ -9,6 +9,8 @@ use herald_core::SmsQuotas;
 use herald_core::inventory::{InventoryNumber, NumberEntry};
 use serde::Deserialize;
 
+use crate::smpp_config::{DeliverySection, SmppSection};
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -34,6 +36,9 @@ pub struct Config {
     pub numbers: Vec<NumberEntry>,
     #[serde(default)]
     pub sms: SmsSection,
+    /// The SMPP carriers SMS go out through (`[[smpp.carriers]]`).
+    #[serde(default)]
+    pub smpp: SmppSection,
 }
 
 /// SMS and voice settings of the node.
@@ -43,6 +48,9 @@ pub struct SmsSection {
     /// Service quotas (`[sms.quotas]`); the user guide's defaults for any key left out.
     #[serde(default)]
     pub quotas: SmsQuotas,
+    /// The delivery engine (`[sms.delivery]`).
+    #[serde(default)]
+    pub delivery: DeliverySection,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -251,6 +259,13 @@ impl Config {
             bail!("configuration key `database_url`: {url:?} is not supported; use a sqlite: URL");
         }
         self.inventory_numbers()?;
+        let mut names = std::collections::HashSet::new();
+        for (index, carrier) in self.smpp.carriers.iter().enumerate() {
+            carrier.check(index)?;
+            if !names.insert(carrier.name.as_str()) {
+                bail!("configuration key `smpp.carriers[{index}].name`: {:?} is used twice", carrier.name);
+            }
+        }
         Ok(())
     }
 

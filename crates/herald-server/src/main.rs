@@ -4,8 +4,10 @@ mod admin;
 mod config;
 mod data_dir;
 mod http;
+mod messages;
 mod numbers;
 mod serve;
+mod smpp_config;
 
 use std::path::PathBuf;
 
@@ -34,6 +36,51 @@ enum Command {
     Accounts(AccountsArgs),
     /// Review SMS registrations (what AWS and the carriers do for a registration).
     Registrations(RegistrationsArgs),
+    /// The SMS, voice and media delivery queue: what waits and why, one message and its
+    /// events, and inbound messages injected by hand.
+    Messages(MessagesArgs),
+}
+
+#[derive(clap::Args)]
+struct MessagesArgs {
+    #[command(subcommand)]
+    command: MessagesCommand,
+}
+
+#[derive(Subcommand)]
+enum MessagesCommand {
+    /// Messages in one state, the next due first, with their next attempt and last error.
+    List {
+        /// queued, submitted or final.
+        #[arg(long, default_value = "queued")]
+        state: String,
+        /// At most this many.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[command(flatten)]
+        state_args: StateArgs,
+    },
+    /// One message as JSON: its state, next attempt, last error, document and event records.
+    Show {
+        /// The MessageId the send operation answered.
+        id: String,
+        #[command(flatten)]
+        state_args: StateArgs,
+    },
+    /// Hand Herald an inbound SMS as if a carrier delivered it (keywords, opt-outs, two-way).
+    Inbound {
+        /// The sender, E.164.
+        #[arg(long)]
+        from: String,
+        /// The account's number it is sent to, E.164.
+        #[arg(long)]
+        to: String,
+        /// The message text.
+        #[arg(long)]
+        body: String,
+        #[command(flatten)]
+        state_args: StateArgs,
+    },
 }
 
 #[derive(clap::Args)]
@@ -179,6 +226,7 @@ fn main() -> std::process::ExitCode {
         Command::Numbers(args) => numbers::run(args),
         Command::Accounts(args) => admin::accounts(args),
         Command::Registrations(args) => admin::registrations(args),
+        Command::Messages(args) => messages::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -57,10 +57,26 @@ async fn serve(config: Config) -> Result<()> {
     println!("export AWS_SHARED_CREDENTIALS_FILE={}", credentials.display());
     println!("aws --endpoint-url http://{address} --region us-east-1 pinpoint get-apps");
 
+    let delivery = start_delivery(core.clone(), &config)?;
     let app = crate::http::router(core).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("serving")?;
+    delivery.shutdown().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Connects the `[[smpp.carriers]]` and starts the SMS delivery engine over them.
+fn start_delivery(core: Arc<Core>, config: &Config) -> Result<herald_core::sms_delivery::Delivery> {
+    let (events, carrier_events) = tokio::sync::mpsc::channel(4096);
+    let mut carriers = Vec::with_capacity(config.smpp.carriers.len());
+    for carrier in &config.smpp.carriers {
+        let settings = carrier.settings()?;
+        carriers.push(herald_core::sms_delivery::CarrierRoute {
+            carrier: herald_sms::smpp::Carrier::start(settings, events.clone()),
+            routes: carrier.routes.clone(),
+        });
+    }
+    Ok(herald_core::sms_delivery::start(core, config.sms.delivery.settings(), carriers, carrier_events))
 }
 
 /// Upserts the configuration's `[[numbers]]` into the inventory. Numbers no longer listed stay,

@@ -381,6 +381,9 @@ async fn delivery_queue(store: &dyn Backend) {
         ["m-1"],
         "a leased message is not claimed twice"
     );
+    assert_eq!(store.release_leases("node-2").await.expect("release"), 1);
+    let again = store.claim_messages("node-2", now(), lease, &[], 10).await.expect("claim");
+    assert_eq!(again.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["m-1"], "a released message is due again");
     let later = now() + time::Duration::seconds(120);
     let reclaimed = store.claim_messages("node-3", later, lease, &[], 10).await.expect("claim");
     assert_eq!(reclaimed.len(), 3, "expired leases and due messages are claimed again");

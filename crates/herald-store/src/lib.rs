@@ -150,6 +150,9 @@ pub trait Backend: Send + Sync + 'static {
         busy_lanes: &[String],
         limit: u32,
     ) -> StoreResult<Vec<MessageRecord>>;
+    /// Hands back every message `owner` holds: a node that restarts takes its work up at once
+    /// instead of waiting for its old leases to run out.
+    async fn release_leases(&self, owner: &str) -> StoreResult<u64>;
     /// Applies each update whose message is still at its expected version, with its carrier ids
     /// and events, in one transaction. Returns, per update, whether it was applied.
     async fn update_messages(&self, updates: &[MessageUpdate]) -> StoreResult<Vec<bool>>;
@@ -163,6 +166,8 @@ pub trait Backend: Send + Sync + 'static {
     /// The messages in a state, most urgent first: what an operator looks at.
     async fn list_messages(&self, state: MessageState, limit: u32) -> StoreResult<Vec<MessageRecord>>;
     async fn count_messages(&self, state: MessageState) -> StoreResult<u64>;
+    /// Stores events that belong to no queued message (inbound messages).
+    async fn append_events(&self, events: &[EventRecord]) -> StoreResult<()>;
     /// A message's events in the order they happened.
     async fn message_events(&self, message_id: &str) -> StoreResult<Vec<EventRecord>>;
     /// Events after `after_seq`, oldest first.

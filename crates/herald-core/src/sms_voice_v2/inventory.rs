@@ -41,6 +41,10 @@ pub struct NumberEntry {
     pub carrier: Option<String>,
     #[serde(default)]
     pub monthly_price: Option<String>,
+    /// Message parts per second the number may send; the guide's default for its type when
+    /// left out.
+    #[serde(default)]
+    pub max_parts_per_second: Option<u32>,
 }
 
 /// A checked inventory number, and the stored document.
@@ -54,6 +58,9 @@ pub struct InventoryNumber {
     pub carrier: Option<String>,
     /// US dollars a month, as the operator wrote it ("1.00"); answered as MonthlyLeasingPrice.
     pub monthly_price: Option<String>,
+    /// The operator's throughput for the number, in message parts per second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_parts_per_second: Option<u32>,
     /// The account the number is assigned to; `None` while it is free.
     #[serde(default)]
     pub assigned_to: Option<String>,
@@ -155,6 +162,7 @@ impl NumberEntry {
             capabilities,
             carrier,
             monthly_price,
+            max_parts_per_second: self.max_parts_per_second,
             assigned_to: None,
             released_by: Vec::new(),
         })
@@ -374,6 +382,7 @@ mod tests {
             capabilities: capabilities.iter().map(|c| c.to_string()).collect(),
             carrier: Some("route-a".into()),
             monthly_price: Some("1.00".into()),
+            max_parts_per_second: None,
         }
     }
 

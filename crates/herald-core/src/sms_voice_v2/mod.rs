@@ -11,12 +11,14 @@ mod errors;
 mod event_destinations;
 mod identities;
 mod ids;
+mod inbound;
 pub mod inventory;
 mod keywords;
 mod listing;
 mod opt_out_lists;
 mod phone_numbers;
 mod pools;
+mod pricing;
 mod protect;
 mod protect_rules;
 pub mod quotas;
@@ -30,6 +32,8 @@ mod registration_validation;
 mod registration_versions;
 mod registrations;
 mod resources;
+pub(crate) mod send_checks;
+mod send_text;
 mod sender_ids;
 mod simulator;
 mod spend_limits;
@@ -56,6 +60,7 @@ macro_rules! route {
 
 impl SmsVoiceV2Api for crate::Core {
     route! {
+        send_text_message => sms_send_text_message(SendTextMessageRequest) -> SendTextMessageResult;
         request_phone_number => sms_request_phone_number(RequestPhoneNumberRequest) -> RequestPhoneNumberResult;
         release_phone_number => sms_release_phone_number(ReleasePhoneNumberRequest) -> ReleasePhoneNumberResult;
         update_phone_number => sms_update_phone_number(UpdatePhoneNumberRequest) -> UpdatePhoneNumberResult;

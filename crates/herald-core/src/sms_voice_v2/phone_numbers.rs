@@ -676,6 +676,7 @@ mod tests {
             capabilities: capabilities.to_vec(),
             carrier: None,
             monthly_price: None,
+            max_parts_per_second: None,
             assigned_to: None,
             released_by: Vec::new(),
         }

@@ -39,6 +39,7 @@ pub(crate) fn minted(phone_number: String) -> InventoryNumber {
         capabilities: CAPABILITIES.to_vec(),
         carrier: Some(SIMULATOR_CARRIER.to_string()),
         monthly_price: Some("0.00".to_string()),
+        max_parts_per_second: None,
         assigned_to: None,
         released_by: Vec::new(),
     }
@@ -46,10 +47,18 @@ pub(crate) fn minted(phone_number: String) -> InventoryNumber {
 
 /// What a message to a destination simulator number does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(dead_code)] // read by the sending engine
 pub(crate) enum SimulatedOutcome {
     Success,
     Failure,
+}
+
+impl SimulatedOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SimulatedOutcome::Success => "SUCCESS",
+            SimulatedOutcome::Failure => "FAILURE",
+        }
+    }
 }
 
 /// The destination simulator numbers of §10: ISO country, success number, failure number.
@@ -84,7 +93,6 @@ const DESTINATIONS: &[(&str, &str, &str)] = &[
 /// The country and outcome of a destination simulator number; `None` for any other number.
 /// A simulator origination number may only send to the destination simulators of its own
 /// country (§10), so the sending engine compares the country too.
-#[allow(dead_code)] // read by the sending engine
 pub(crate) fn destination(number: &str) -> Option<(&'static str, SimulatedOutcome)> {
     DESTINATIONS.iter().find_map(|(country, success, failure)| {
         if number == *success {

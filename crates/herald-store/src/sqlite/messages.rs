@@ -165,6 +165,15 @@ pub(super) async fn claim(
     Ok(messages)
 }
 
+pub(super) async fn release_leases(pool: &SqlitePool, owner: &str) -> StoreResult<u64> {
+    let result = sqlx::query("UPDATE messages SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?")
+        .bind(owner)
+        .execute(pool)
+        .await
+        .context("releasing leases")?;
+    Ok(result.rows_affected())
+}
+
 pub(super) async fn update(pool: &SqlitePool, updates: &[MessageUpdate]) -> StoreResult<Vec<bool>> {
     let mut tx = pool.begin().await.context("starting a transaction")?;
     let now = millis(OffsetDateTime::now_utc());
@@ -261,6 +270,12 @@ pub(super) async fn count(pool: &SqlitePool, state: MessageState) -> StoreResult
         .await
         .context("counting messages")?;
     Ok(u64::try_from(count).unwrap_or(0))
+}
+
+pub(super) async fn append_events(pool: &SqlitePool, events: &[EventRecord]) -> StoreResult<()> {
+    let mut tx = pool.begin().await.context("starting a transaction")?;
+    insert_events(&mut tx, events).await?;
+    tx.commit().await.context("committing events")
 }
 
 pub(super) async fn events_of(pool: &SqlitePool, message_id: &str) -> StoreResult<Vec<EventRecord>> {

@@ -578,6 +578,10 @@ impl Backend for SqliteBackend {
         messages::claim(&self.pool, owner, now, lease, busy_lanes, limit).await
     }
 
+    async fn release_leases(&self, owner: &str) -> StoreResult<u64> {
+        messages::release_leases(&self.pool, owner).await
+    }
+
     async fn update_messages(&self, updates: &[MessageUpdate]) -> StoreResult<Vec<bool>> {
         messages::update(&self.pool, updates).await
     }
@@ -600,6 +604,10 @@ impl Backend for SqliteBackend {
 
     async fn count_messages(&self, state: MessageState) -> StoreResult<u64> {
         messages::count(&self.pool, state).await
+    }
+
+    async fn append_events(&self, events: &[EventRecord]) -> StoreResult<()> {
+        messages::append_events(&self.pool, events).await
     }
 
     async fn message_events(&self, message_id: &str) -> StoreResult<Vec<EventRecord>> {

@@ -1,10 +1,16 @@
-//! `herald-fakes [--dir DIR]`: the fake APNs, FCM, ADM and Baidu servers of `herald_testkit::fakes`
-//! as one process, for tests that drive a separately started Herald (the boto3 and AWS CLI suites).
+//! `herald-fakes [--dir DIR] [--smsc-port PORT] [--smsc-system-id ID] [--smsc-password PASSWORD]`:
+//! the fake APNs, FCM, ADM and Baidu servers and the fake SMSC of `herald_testkit::fakes` as one
+//! process, for tests that drive a separately started Herald (the boto3 and AWS CLI suites) and
+//! for manual SMPP work.
 //!
-//! Everything listens on 127.0.0.1 with ports chosen by the system. Once all servers are up it
-//! writes these files into DIR (created if missing; a fresh temporary directory, removed on exit,
-//! without `--dir`), prints one line `herald-fakes ready: DIR/fakes.json` and serves until SIGINT
-//! or SIGTERM:
+//! Everything listens on 127.0.0.1 with ports chosen by the system, but for the SMSC's when
+//! `--smsc-port` (or `HERALD_FAKES_SMSC_PORT`) gives one. The SMSC accepts one account,
+//! `--smsc-system-id` / `HERALD_FAKES_SMSC_SYSTEM_ID` (default `herald`) with `--smsc-password`
+//! / `HERALD_FAKES_SMSC_PASSWORD` (default `secret`). Once all servers are up it writes these
+//! files into DIR (created if missing; a fresh temporary directory, removed on exit, without
+//! `--dir`), prints one line `herald-fakes ready: DIR/fakes.json`, then one line
+//! `herald-fakes smsc: 127.0.0.1:PORT system_id=ID password=PASSWORD`, and serves until SIGINT or
+//! SIGTERM:
 //!
 //! - `ca.pem`: the CA of the fake APNs' TLS certificate (FCM, ADM and Baidu are plain HTTP).
 //! - `apns-token-key.p8`: the APNs token signing key the fake APNs accepts (with the key id and
@@ -26,7 +32,9 @@
 //!  "fcm": {"base_url": "http://127.0.0.1:P", "token_uri": "…", "project_id": "…",
 //!          "client_email": "…", "service_account_file": "…"},
 //!  "adm": {"token_url": "…", "base_url": "…", "client_id": "…", "client_secret": "…"},
-//!  "baidu": {"base_url": "…", "api_key": "…", "secret_key": "…"}}
+//!  "baidu": {"base_url": "…", "api_key": "…", "secret_key": "…"},
+//!  "smsc": {"address": "127.0.0.1:P", "host": "127.0.0.1", "port": P, "system_id": "…",
+//!           "password": "…"}}
 //! ```
 //!
 //! The control API at `control_url` (JSON in and out):
@@ -57,6 +65,30 @@
 //!     defaults to Baidu's for the code), `{"http_status": 200}` or `{"delay_ms": 5000}`.
 //!
 //!   Answers 204, or 400 with `{"error": "…"}` when the body or an outcome is not one of these.
+//! - The SMSC (SMPP 3.4; the fake's defaults: hex message ids, receipts 100 ms after the
+//!   submit_sm_resp, outcome DELIVRD). Each POST answers 204, or 400 with `{"error": "…"}`:
+//!   - `GET /smsc/submits`: every submit_sm in arrival order, `{"connection", "system_id",
+//!     "sequence", "source", "source_ton", "source_npi", "destination", "destination_ton",
+//!     "destination_npi", "esm_class", "data_coding", "registered_delivery",
+//!     "short_message_hex", "udh": {"reference", "total", "index"} | null, "text" (decoded, or
+//!     null), "command_status", "message_id", "receipt_id", "outcome"}`.
+//!   - `GET /smsc/receipts`: delivery receipts sent, `{"connection", "system_id", "submit_id",
+//!     "receipt_id", "outcome", "source", "destination", "text", "attempts",
+//!     "response_status"}`.
+//!   - `GET /smsc/status`: `{"submits", "receipts_sent", "inbound_sent", "pending_deliveries",
+//!     "binds": [{"connection", "system_id", "bind_type"}], "total_binds_accepted",
+//!     "max_outstanding"}`.
+//!   - `POST /smsc/script` `{"destination": "+1555…", "outcome": "delivered" | "undeliverable" |
+//!     "expired" | "rejected" | "unknown" | "no_receipt", "err": "001", "submit_status": 11}`:
+//!     the receipt outcome (`err` with undeliverable and rejected, default "000") and/or the
+//!     submit_sm_resp command_status (0 accepts again) for every later message to that number;
+//!     without `destination`, `outcome` becomes the default for all numbers.
+//!   - `POST /smsc/inbound` `{"source", "destination", "text", "system_id" (optional)}`: a
+//!     mobile-originated deliver_sm on a receiving bind (queued until one is up).
+//!   - `POST /smsc/throttle` `{"next": 5, "max_per_second": 100}`: ESME_RTHROTTLED for the next
+//!     five submits and/or above that rate (0 lifts the cap).
+//!   - `POST /smsc/refuse_binds` `{"refuse": true}`, `POST /smsc/drop` (closes every SMPP
+//!     connection at once).
 //! - `POST /reset`: forgets every received request and unused script (204). Credentials stay.
 
 use std::path::{Path, PathBuf};
@@ -70,6 +102,7 @@ use herald_testkit::fakes::adm::FakeAdm;
 use herald_testkit::fakes::apns::{FakeApns, FakeApnsConfig};
 use herald_testkit::fakes::baidu::FakeBaidu;
 use herald_testkit::fakes::fcm::FakeFcm;
+use herald_testkit::fakes::smsc::{FakeSmsc, FakeSmscConfig};
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
 use tokio::signal::unix::{SignalKind, signal};
@@ -89,7 +122,17 @@ const ADM_CLIENT_SECRET: &str = "herald-fakes-adm-client-secret";
 const BAIDU_API_KEY: &str = "heraldFakesBaiduApiKey";
 const BAIDU_SECRET_KEY: &str = "heraldFakesBaiduSecretKey";
 
-const USAGE: &str = "usage: herald-fakes [--dir DIR]";
+const USAGE: &str =
+    "usage: herald-fakes [--dir DIR] [--smsc-port PORT] [--smsc-system-id ID] [--smsc-password PASSWORD]";
+
+/// The command line, with the SMSC's settings already defaulted from the environment.
+#[derive(Debug, PartialEq, Eq)]
+struct Args {
+    dir: Option<PathBuf>,
+    smsc_port: u16,
+    smsc_system_id: String,
+    smsc_password: String,
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -103,9 +146,9 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), String> {
-    let dir_arg = parse_args(std::env::args().skip(1))?;
+    let args = parse_args(std::env::args().skip(1), |name| std::env::var(name).ok())?;
     // Without --dir the files are only good for this run: the directory goes away on exit.
-    let (dir, _temporary) = match dir_arg {
+    let (dir, _temporary) = match args.dir {
         Some(dir) => {
             std::fs::create_dir_all(&dir).map_err(|error| format!("creating {}: {error}", dir.display()))?;
             (dir, None)
@@ -156,6 +199,13 @@ async fn run() -> Result<(), String> {
     adm.register_client(ADM_CLIENT_ID, ADM_CLIENT_SECRET);
     let baidu = FakeBaidu::start().await;
     baidu.register_app(BAIDU_API_KEY, BAIDU_SECRET_KEY);
+    let smsc = FakeSmsc::try_start(FakeSmscConfig {
+        address: std::net::SocketAddr::from(([127, 0, 0, 1], args.smsc_port)),
+        ..FakeSmscConfig::with_credentials(&args.smsc_system_id, &args.smsc_password)
+    })
+    .await
+    .map_err(|error| format!("starting the fake SMSC on 127.0.0.1:{}: {error}", args.smsc_port))?;
+    let smsc_address = smsc.address();
 
     let file = |name: &str| dir.join(name);
     write(&file("ca.pem"), &apns.ca_pem())?;
@@ -165,7 +215,7 @@ async fn run() -> Result<(), String> {
     write(&file("service-account.json"), &service_json)?;
     write(&file("herald.toml"), &herald_toml(&file("ca.pem"), &apns, &fcm, &adm, &baidu))?;
 
-    let fakes = Arc::new(Fakes { apns, fcm, adm, baidu });
+    let fakes = Arc::new(Fakes { apns, fcm, adm, baidu, smsc });
     let control_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|error| format!("binding the control API to 127.0.0.1: {error}"))?;
@@ -204,6 +254,13 @@ async fn run() -> Result<(), String> {
             "api_key": BAIDU_API_KEY,
             "secret_key": BAIDU_SECRET_KEY,
         },
+        "smsc": {
+            "address": smsc_address.to_string(),
+            "host": smsc_address.ip().to_string(),
+            "port": smsc_address.port(),
+            "system_id": args.smsc_system_id,
+            "password": args.smsc_password,
+        },
     });
     // Written under another name and renamed, so a reader never sees half a file.
     let pretty = serde_json::to_string_pretty(&description).map_err(|error| format!("fakes.json: {error}"))?;
@@ -214,6 +271,8 @@ async fn run() -> Result<(), String> {
     // The one line a starter waits for; println! flushes stdout at the newline only on a
     // terminal, so flush explicitly for pipes.
     println!("herald-fakes ready: {}", file("fakes.json").display());
+    // After the ready line, which starters expect first.
+    println!("herald-fakes smsc: {smsc_address} system_id={} password={}", args.smsc_system_id, args.smsc_password);
     std::io::Write::flush(&mut std::io::stdout()).map_err(|error| format!("writing stdout: {error}"))?;
 
     // The listener is bound already: requests that arrive before this point wait in its queue.
@@ -229,21 +288,42 @@ async fn run() -> Result<(), String> {
         .map_err(|error| format!("control API: {error}"))
 }
 
-/// `--dir DIR`, or nothing.
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<PathBuf>, String> {
+/// The options, each at most once; the SMSC's fall back to `env` (`HERALD_FAKES_SMSC_*`), then
+/// to the defaults.
+fn parse_args(mut args: impl Iterator<Item = String>, env: impl Fn(&str) -> Option<String>) -> Result<Args, String> {
     let mut dir = None;
+    let mut smsc_port = None;
+    let mut smsc_system_id = None;
+    let mut smsc_password = None;
     while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--dir" => match args.next() {
-                Some(value) if dir.is_none() => dir = Some(PathBuf::from(value)),
-                Some(_) => return Err(format!("--dir given twice\n{USAGE}")),
-                None => return Err(format!("--dir needs a directory\n{USAGE}")),
-            },
+        let slot = match arg.as_str() {
+            "--dir" => &mut dir,
+            "--smsc-port" => &mut smsc_port,
+            "--smsc-system-id" => &mut smsc_system_id,
+            "--smsc-password" => &mut smsc_password,
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unexpected argument {other:?}\n{USAGE}")),
+        };
+        match args.next() {
+            Some(_) if slot.is_some() => return Err(format!("{arg} given twice\n{USAGE}")),
+            Some(value) => *slot = Some(value),
+            None => return Err(format!("{arg} needs a value\n{USAGE}")),
         }
     }
-    Ok(dir)
+    let smsc_port = match smsc_port.or_else(|| env("HERALD_FAKES_SMSC_PORT")) {
+        Some(port) => port.parse().map_err(|_| format!("SMSC port {port:?} is not a port number\n{USAGE}"))?,
+        None => 0,
+    };
+    Ok(Args {
+        dir: dir.map(PathBuf::from),
+        smsc_port,
+        smsc_system_id: smsc_system_id
+            .or_else(|| env("HERALD_FAKES_SMSC_SYSTEM_ID"))
+            .unwrap_or_else(|| "herald".to_owned()),
+        smsc_password: smsc_password
+            .or_else(|| env("HERALD_FAKES_SMSC_PASSWORD"))
+            .unwrap_or_else(|| "secret".to_owned()),
+    })
 }
 
 fn write(path: &Path, contents: &str) -> Result<(), String> {
@@ -283,12 +363,42 @@ mod tests {
         values.iter().map(|value| (*value).to_owned()).collect::<Vec<_>>().into_iter()
     }
 
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
     #[test]
     fn arguments() {
-        assert_eq!(parse_args(args(&[])), Ok(None));
-        assert_eq!(parse_args(args(&["--dir", "x"])), Ok(Some(PathBuf::from("x"))));
-        assert!(parse_args(args(&["--dir"])).is_err());
-        assert!(parse_args(args(&["--dir", "a", "--dir", "b"])).is_err());
-        assert!(parse_args(args(&["--port", "1"])).is_err());
+        let defaults =
+            Args { dir: None, smsc_port: 0, smsc_system_id: "herald".to_owned(), smsc_password: "secret".to_owned() };
+        assert_eq!(parse_args(args(&[]), no_env), Ok(defaults));
+        let parsed = parse_args(args(&["--dir", "x"]), no_env).expect("valid");
+        assert_eq!(parsed.dir, Some(PathBuf::from("x")));
+        assert!(parse_args(args(&["--dir"]), no_env).is_err());
+        assert!(parse_args(args(&["--dir", "a", "--dir", "b"]), no_env).is_err());
+        assert!(parse_args(args(&["--port", "1"]), no_env).is_err());
+    }
+
+    #[test]
+    fn smsc_arguments_and_environment() {
+        let parsed =
+            parse_args(args(&["--smsc-port", "2775", "--smsc-system-id", "esme", "--smsc-password", "pw"]), no_env)
+                .expect("valid");
+        assert_eq!(
+            (parsed.smsc_port, parsed.smsc_system_id.as_str(), parsed.smsc_password.as_str()),
+            (2775, "esme", "pw")
+        );
+        let env = |name: &str| match name {
+            "HERALD_FAKES_SMSC_PORT" => Some("2776".to_owned()),
+            "HERALD_FAKES_SMSC_PASSWORD" => Some("fromenv".to_owned()),
+            _ => None,
+        };
+        let parsed = parse_args(args(&["--smsc-port", "2777"]), env).expect("valid");
+        assert_eq!(
+            (parsed.smsc_port, parsed.smsc_password.as_str()),
+            (2777, "fromenv"),
+            "flags before the environment"
+        );
+        assert!(parse_args(args(&["--smsc-port", "many"]), no_env).is_err());
     }
 }

@@ -1,5 +1,5 @@
 //! The control API of `herald-fakes` (documented at the top of `src/bin/herald-fakes.rs`): what
-//! each fake received as JSON, scripted answers from JSON, and a reset.
+//! each fake received as JSON, scripted answers from JSON, the SMSC's levers, and a reset.
 //!
 //! The fakes' logic stays in `herald_testkit::fakes`; this module only translates between their
 //! Rust types and JSON, so the library needs no `serde` derives for a binary's sake.
@@ -18,6 +18,7 @@ use herald_testkit::fakes::adm::{AdmOutcome, FakeAdm, ReceivedAdmMessage};
 use herald_testkit::fakes::apns::{FakeApns, ReceivedAuth, ReceivedNotification, ScriptedOutcome};
 use herald_testkit::fakes::baidu::{BaiduOutcome, FakeBaidu, ReceivedBaiduMessage};
 use herald_testkit::fakes::fcm::{FakeFcm, FcmOutcome, ReceivedMessage};
+use herald_testkit::fakes::smsc::{FakeSmsc, Outcome, RecordedSubmit, SentReceipt};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -27,6 +28,7 @@ pub struct Fakes {
     pub fcm: FakeFcm,
     pub adm: FakeAdm,
     pub baidu: FakeBaidu,
+    pub smsc: FakeSmsc,
 }
 
 type Shared = State<Arc<Fakes>>;
@@ -41,6 +43,14 @@ pub fn router(fakes: Arc<Fakes>) -> Router {
         .route("/fcm/script", post(fcm_script))
         .route("/adm/script", post(adm_script))
         .route("/baidu/script", post(baidu_script))
+        .route("/smsc/submits", get(smsc_submits))
+        .route("/smsc/receipts", get(smsc_receipts))
+        .route("/smsc/status", get(smsc_status))
+        .route("/smsc/script", post(smsc_script))
+        .route("/smsc/inbound", post(smsc_inbound))
+        .route("/smsc/throttle", post(smsc_throttle))
+        .route("/smsc/refuse_binds", post(smsc_refuse_binds))
+        .route("/smsc/drop", post(smsc_drop))
         .route("/reset", post(reset))
         .with_state(fakes)
 }
@@ -85,6 +95,7 @@ async fn reset(State(fakes): Shared) -> StatusCode {
     fakes.fcm.clear();
     fakes.adm.clear();
     fakes.baidu.clear();
+    fakes.smsc.clear();
     StatusCode::NO_CONTENT
 }
 
@@ -325,6 +336,222 @@ async fn baidu_script(State(fakes): Shared, script: ScriptBody<BaiduOutcomeJson>
     play(script, BaiduOutcomeJson::to_outcome, |token, outcomes| fakes.baidu.script(token, outcomes))
 }
 
+// ------------------------------------------------------------------------------------------
+// SMSC
+// ------------------------------------------------------------------------------------------
+
+async fn smsc_submits(State(fakes): Shared) -> Json<Vec<Value>> {
+    Json(fakes.smsc.submits().iter().map(smsc_submit_json).collect())
+}
+
+fn smsc_submit_json(submit: &RecordedSubmit) -> Value {
+    json!({
+        "connection": submit.connection,
+        "system_id": submit.system_id,
+        "sequence": submit.sequence,
+        "source": submit.source,
+        "source_ton": submit.source_ton,
+        "source_npi": submit.source_npi,
+        "destination": submit.destination,
+        "destination_ton": submit.destination_ton,
+        "destination_npi": submit.destination_npi,
+        "esm_class": submit.esm_class,
+        "data_coding": submit.data_coding,
+        "registered_delivery": submit.registered_delivery,
+        "short_message_hex": hex(&submit.short_message),
+        "udh": submit.udh.map(|udh| json!({"reference": udh.reference, "total": udh.total, "index": udh.index})),
+        "text": submit.text,
+        "command_status": submit.command_status,
+        "message_id": submit.message_id,
+        "receipt_id": submit.receipt_id,
+        "outcome": submit.outcome.as_ref().map(outcome_name),
+    })
+}
+
+async fn smsc_receipts(State(fakes): Shared) -> Json<Vec<Value>> {
+    Json(fakes.smsc.receipts_sent().iter().map(smsc_receipt_json).collect())
+}
+
+fn smsc_receipt_json(receipt: &SentReceipt) -> Value {
+    json!({
+        "connection": receipt.connection,
+        "system_id": receipt.system_id,
+        "submit_id": receipt.submit_id,
+        "receipt_id": receipt.receipt_id,
+        "outcome": outcome_name(&receipt.outcome),
+        "source": receipt.source,
+        "destination": receipt.destination,
+        "text": receipt.text,
+        "attempts": receipt.attempts,
+        "response_status": receipt.response_status,
+    })
+}
+
+async fn smsc_status(State(fakes): Shared) -> Json<Value> {
+    let smsc = &fakes.smsc;
+    let binds: Vec<Value> = smsc
+        .binds()
+        .iter()
+        .map(|bind| {
+            json!({"connection": bind.connection, "system_id": bind.system_id, "bind_type": bind.bind_type.as_str()})
+        })
+        .collect();
+    Json(json!({
+        "submits": smsc.submit_count(),
+        "receipts_sent": smsc.receipts_sent().len(),
+        "inbound_sent": smsc.inbound_sent().len(),
+        "pending_deliveries": smsc.pending_deliveries(),
+        "binds": binds,
+        "total_binds_accepted": smsc.total_binds_accepted(),
+        "max_outstanding": smsc.max_outstanding(),
+    }))
+}
+
+fn outcome_name(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::Delivered => "delivered",
+        Outcome::Undeliverable { .. } => "undeliverable",
+        Outcome::Expired => "expired",
+        Outcome::Rejected { .. } => "rejected",
+        Outcome::Unknown => "unknown",
+        Outcome::NoReceipt => "no_receipt",
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// `{"destination": "…", "outcome": "undeliverable", "err": "001", "submit_status": 11}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SmscScriptJson {
+    /// Without it, `outcome` becomes the default for every destination.
+    destination: Option<String>,
+    outcome: Option<String>,
+    err: Option<String>,
+    submit_status: Option<u32>,
+}
+
+impl SmscScriptJson {
+    fn to_outcome(&self) -> Result<Option<Outcome>, String> {
+        let err = || self.err.clone().unwrap_or_else(|| "000".to_owned());
+        let outcome = match (self.outcome.as_deref(), &self.err) {
+            (None, None) => return Ok(None),
+            (Some("delivered"), None) => Outcome::Delivered,
+            (Some("undeliverable"), _) => Outcome::Undeliverable { err: err() },
+            (Some("expired"), None) => Outcome::Expired,
+            (Some("rejected"), _) => Outcome::Rejected { err: err() },
+            (Some("unknown"), None) => Outcome::Unknown,
+            (Some("no_receipt"), None) => Outcome::NoReceipt,
+            _ => {
+                return Err("outcome is one of delivered, undeliverable, expired, rejected, unknown, no_receipt; \
+                            err goes with undeliverable and rejected only"
+                    .to_owned());
+            }
+        };
+        Ok(Some(outcome))
+    }
+}
+
+async fn smsc_script(State(fakes): Shared, body: Result<Json<SmscScriptJson>, JsonRejection>) -> Response {
+    let Json(script) = match body {
+        Ok(script) => script,
+        Err(rejection) => return bad_request(rejection.body_text()),
+    };
+    let outcome = match script.to_outcome() {
+        Ok(outcome) => outcome,
+        Err(message) => return bad_request(message),
+    };
+    if outcome.is_none() && script.submit_status.is_none() {
+        return bad_request("give an outcome, a submit_status or both".to_owned());
+    }
+    if script.submit_status.is_some() && script.destination.is_none() {
+        return bad_request("submit_status needs a destination".to_owned());
+    }
+    match (&script.destination, outcome) {
+        (Some(destination), Some(outcome)) => fakes.smsc.set_outcome(destination, outcome),
+        (None, Some(outcome)) => fakes.smsc.set_default_outcome(outcome),
+        (_, None) => {}
+    }
+    if let (Some(destination), Some(submit_status)) = (&script.destination, script.submit_status) {
+        fakes.smsc.set_submit_status(destination, submit_status);
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SmscInboundJson {
+    source: String,
+    destination: String,
+    text: String,
+    system_id: Option<String>,
+}
+
+async fn smsc_inbound(State(fakes): Shared, body: Result<Json<SmscInboundJson>, JsonRejection>) -> Response {
+    match body {
+        Ok(Json(inbound)) => {
+            match &inbound.system_id {
+                Some(system_id) => {
+                    fakes.smsc.inject_inbound_to(system_id, &inbound.source, &inbound.destination, &inbound.text)
+                }
+                None => fakes.smsc.inject_inbound(&inbound.source, &inbound.destination, &inbound.text),
+            }
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(rejection) => bad_request(rejection.body_text()),
+    }
+}
+
+/// `{"next": 5}` throttles the next five submits; `{"max_per_second": 100}` caps the rate, and
+/// 0 lifts the cap.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SmscThrottleJson {
+    next: Option<usize>,
+    max_per_second: Option<u32>,
+}
+
+async fn smsc_throttle(State(fakes): Shared, body: Result<Json<SmscThrottleJson>, JsonRejection>) -> Response {
+    match body {
+        Ok(Json(SmscThrottleJson { next: None, max_per_second: None })) => {
+            bad_request("give next, max_per_second or both".to_owned())
+        }
+        Ok(Json(throttle)) => {
+            if let Some(next) = throttle.next {
+                fakes.smsc.throttle_next(next);
+            }
+            if let Some(max) = throttle.max_per_second {
+                fakes.smsc.set_max_rate((max > 0).then_some(max));
+            }
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(rejection) => bad_request(rejection.body_text()),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SmscRefuseBindsJson {
+    refuse: bool,
+}
+
+async fn smsc_refuse_binds(State(fakes): Shared, body: Result<Json<SmscRefuseBindsJson>, JsonRejection>) -> Response {
+    match body {
+        Ok(Json(SmscRefuseBindsJson { refuse })) => {
+            fakes.smsc.refuse_binds(refuse);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(rejection) => bad_request(rejection.body_text()),
+    }
+}
+
+async fn smsc_drop(State(fakes): Shared) -> StatusCode {
+    fakes.smsc.drop_connections();
+    StatusCode::NO_CONTENT
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,6 +620,25 @@ mod tests {
         );
         assert!(adm(json!({"status": 400})).is_err(), "no reason");
         assert!(adm(json!({"status": 500, "reason": "x", "delay_ms": 1})).is_err(), "only successes are delayed");
+    }
+
+    fn smsc(value: Value) -> Result<Option<Outcome>, String> {
+        serde_json::from_value::<SmscScriptJson>(value).map_err(|error| error.to_string())?.to_outcome()
+    }
+
+    #[test]
+    fn smsc_outcomes() {
+        assert_eq!(smsc(json!({"destination": "1", "outcome": "delivered"})), Ok(Some(Outcome::Delivered)));
+        assert_eq!(
+            smsc(json!({"outcome": "undeliverable", "err": "001"})),
+            Ok(Some(Outcome::Undeliverable { err: "001".into() }))
+        );
+        assert_eq!(smsc(json!({"outcome": "rejected"})), Ok(Some(Outcome::Rejected { err: "000".into() })));
+        assert_eq!(smsc(json!({"outcome": "no_receipt"})), Ok(Some(Outcome::NoReceipt)));
+        assert_eq!(smsc(json!({"destination": "1", "submit_status": 11})), Ok(None));
+        assert!(smsc(json!({"outcome": "delivered", "err": "001"})).is_err());
+        assert!(smsc(json!({"outcome": "lost"})).is_err());
+        assert!(smsc(json!({"outcom": "delivered"})).is_err(), "unknown field");
     }
 
     #[test]

@@ -4,4 +4,5 @@ pub mod adm;
 pub mod apns;
 pub mod baidu;
 pub mod fcm;
+pub mod smsc;
 pub mod tls;

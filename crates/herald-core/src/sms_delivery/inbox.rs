@@ -1,0 +1,111 @@
+//! The inbox processor: receipts update their messages in batches; inbound messages go through
+//! keyword handling and are published to their number's two-way channel.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use herald_store::InboxItem;
+use time::OffsetDateTime;
+use tokio::sync::watch;
+
+use super::engine::Engine;
+use super::receipts::Matched;
+
+/// Items taken per round.
+const BATCH: u32 = 256;
+/// Attempts after which an inbound message that keeps failing is given up (and logged).
+const MAX_INBOUND_ATTEMPTS: i64 = 20;
+
+pub(crate) async fn run(engine: Arc<Engine>, mut stop: watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        let progressed = match engine.process_inbox().await {
+            Ok(progressed) => progressed,
+            Err(error) => {
+                tracing::error!(%error, "could not process the inbox");
+                false
+            }
+        };
+        if !progressed {
+            tokio::select! {
+                _ = engine.inbox_wake.notified() => {}
+                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+}
+
+impl Engine {
+    /// One round; answers whether anything was settled.
+    async fn process_inbox(&self) -> Result<bool, String> {
+        let store = self.core.store();
+        let items = store.peek_inbox(BATCH).await.map_err(|e| e.to_string())?;
+        if items.is_empty() {
+            return Ok(false);
+        }
+        let now = OffsetDateTime::now_utc();
+        let mut done = Vec::new();
+        let mut retry = Vec::new();
+        let mut updates = Vec::new();
+        let mut update_items = Vec::new();
+        let mut touched = HashSet::new();
+        for item in &items {
+            match item.kind.as_str() {
+                "receipt" => match self.match_receipt(item).await {
+                    Ok(Matched::Update(update)) => {
+                        // Two receipts for one message in a round: the second waits for the next.
+                        if touched.insert(update.id.clone()) {
+                            updates.push(*update);
+                            update_items.push(item.seq);
+                        } else {
+                            retry.push(item.seq);
+                        }
+                    }
+                    Ok(Matched::Nothing) => done.push(item.seq),
+                    Ok(Matched::Unknown) if self.too_old(item, now) => {
+                        tracing::warn!(receipt = %item.document, "dropping a receipt that matches no message");
+                        done.push(item.seq);
+                    }
+                    Ok(Matched::Unknown) => retry.push(item.seq),
+                    Err(error) => {
+                        tracing::warn!(%error, "could not match a receipt; will retry");
+                        retry.push(item.seq);
+                    }
+                },
+                "inbound" => match self.core.sms_receive(&item.document, item.seq).await {
+                    Ok(()) => done.push(item.seq),
+                    Err(error) if item.attempts >= MAX_INBOUND_ATTEMPTS => {
+                        tracing::error!(%error, inbound = %item.document, "giving up an inbound message");
+                        done.push(item.seq);
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "could not handle an inbound message; will retry");
+                        retry.push(item.seq);
+                    }
+                },
+                other => {
+                    tracing::warn!(kind = other, "dropping an inbox item of an unknown kind");
+                    done.push(item.seq);
+                }
+            }
+        }
+        if !updates.is_empty() {
+            let applied = store.update_messages(&updates).await.map_err(|e| e.to_string())?;
+            for (seq, applied) in update_items.into_iter().zip(applied) {
+                // A message changed since it was read: match the receipt again next round.
+                if applied { done.push(seq) } else { retry.push(seq) }
+            }
+        }
+        store.settle_inbox(&done, &retry).await.map_err(|e| e.to_string())?;
+        if done.is_empty() {
+            // Only retries: give the submissions they wait for a moment to be recorded.
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        Ok(!done.is_empty())
+    }
+
+    fn too_old(&self, item: &InboxItem, now: OffsetDateTime) -> bool {
+        (now - item.created_at).unsigned_abs() > self.settings.receipt_match_window
+    }
+}
