@@ -67,6 +67,17 @@ enum MessagesCommand {
         #[command(flatten)]
         state_args: StateArgs,
     },
+    /// Event records in the order they happened, one JSON object a line.
+    Events {
+        /// Only events after this sequence number.
+        #[arg(long, default_value_t = 0)]
+        after: i64,
+        /// At most this many.
+        #[arg(long, default_value_t = 1000)]
+        limit: u32,
+        #[command(flatten)]
+        state_args: StateArgs,
+    },
     /// Hand Herald an inbound SMS as if a carrier delivered it (keywords, opt-outs, two-way).
     Inbound {
         /// The sender, E.164.

@@ -64,6 +64,27 @@ pub fn run(args: MessagesArgs) -> Result<()> {
                 });
                 println!("{}", serde_json::to_string_pretty(&shown)?);
             }
+            MessagesCommand::Events { after, limit, state_args } => {
+                let store = open_store(state_args).await?;
+                let mut after = after;
+                let mut left = limit;
+                while left > 0 {
+                    let page = store.events_after(after, left.min(1000)).await?;
+                    let Some(last) = page.last() else { break };
+                    after = last.seq;
+                    left = left.saturating_sub(u32::try_from(page.len()).unwrap_or(u32::MAX));
+                    for event in page {
+                        let line = json!({
+                            "Seq": event.seq,
+                            "MessageId": event.message_id,
+                            "EventType": event.event_type,
+                            "Destinations": event.destinations,
+                            "Record": event.record,
+                        });
+                        println!("{line}");
+                    }
+                }
+            }
             MessagesCommand::Inbound { from, to, body, state_args } => {
                 if !from.starts_with('+') || !to.starts_with('+') {
                     bail!("--from and --to are E.164 numbers (+ and digits)");

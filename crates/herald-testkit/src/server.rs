@@ -17,6 +17,7 @@ pub struct TestServer {
     pub account_id: String,
     pub access_key_id: String,
     pub secret_access_key: String,
+    launch: Launch,
     data_dir: tempfile::TempDir,
 }
 
@@ -40,21 +41,49 @@ impl TestServerBuilder {
 
     pub fn start(self) -> TestServer {
         let data_dir = tempfile::tempdir().expect("temporary data directory");
+        let config_path = self.config.as_ref().map(|config| {
+            let path = data_dir.path().join("herald.toml");
+            std::fs::write(&path, config).expect("write test config");
+            path
+        });
+        let launch = Launch { data_dir: data_dir.path().join("data"), config_path, env: self.env };
+        let (child, endpoint) = launch.spawn("127.0.0.1:0");
+        let credentials = read_credentials(&data_dir.path().join("data/credentials"));
+        TestServer {
+            child: Some(child),
+            endpoint,
+            account_id: credentials.0,
+            access_key_id: credentials.1,
+            secret_access_key: credentials.2,
+            launch,
+            data_dir,
+        }
+    }
+}
+
+/// How a server is started, kept to start it again on the same state.
+struct Launch {
+    data_dir: PathBuf,
+    config_path: Option<PathBuf>,
+    env: Vec<(String, String)>,
+}
+
+impl Launch {
+    /// Spawns `herald serve` and waits for its listening line; answers the process and endpoint.
+    fn spawn(&self, listen: &str) -> (Child, String) {
         let mut command = Command::new(herald_binary());
         command
             .arg("serve")
             .arg("--listen")
-            .arg("127.0.0.1:0")
+            .arg(listen)
             .arg("--data-dir")
-            .arg(data_dir.path().join("data"))
+            .arg(&self.data_dir)
             .env("HERALD_LOG", "warn")
             // The test's own variable is no configuration key of the server's.
             .env_remove("HERALD_BIN")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
-        if let Some(config) = &self.config {
-            let path = data_dir.path().join("herald.toml");
-            std::fs::write(&path, config).expect("write test config");
+        if let Some(path) = &self.config_path {
             command.arg("--config").arg(path);
         }
         for (name, value) in &self.env {
@@ -71,8 +100,8 @@ impl TestServerBuilder {
                 }
             }
         });
-        let endpoint = match receiver.recv_timeout(START_TIMEOUT) {
-            Ok(endpoint) => endpoint,
+        match receiver.recv_timeout(START_TIMEOUT) {
+            Ok(endpoint) => (child, endpoint),
             Err(_) => {
                 let _ = child.kill();
                 let status = child.wait().ok();
@@ -80,15 +109,6 @@ impl TestServerBuilder {
                     "herald did not start (waited at most {START_TIMEOUT:?}; exit status {status:?}); see its stderr above"
                 );
             }
-        };
-        let credentials = read_credentials(&data_dir.path().join("data/credentials"));
-        TestServer {
-            child: Some(child),
-            endpoint,
-            account_id: credentials.0,
-            access_key_id: credentials.1,
-            secret_access_key: credentials.2,
-            data_dir,
         }
     }
 }
@@ -104,6 +124,34 @@ impl TestServer {
 
     pub fn data_dir(&self) -> PathBuf {
         self.data_dir.path().join("data")
+    }
+
+    /// The `--data-dir` and `--config` arguments an admin command needs to act on this server's
+    /// state.
+    pub fn state_args(&self) -> Vec<String> {
+        let mut args = vec!["--data-dir".to_string(), self.data_dir().display().to_string()];
+        if let Some(path) = &self.launch.config_path {
+            args.push("--config".to_string());
+            args.push(path.display().to_string());
+        }
+        args
+    }
+
+    /// Kills the server with SIGKILL (no chance to finish anything) and waits for it to die.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts the server again on the same state and address, after `kill` or a crash.
+    pub fn restart(&mut self) {
+        self.kill();
+        let listen = self.endpoint.trim_start_matches("http://").to_string();
+        let (child, endpoint) = self.launch.spawn(&listen);
+        self.child = Some(child);
+        self.endpoint = endpoint;
     }
 
     /// Sends SIGTERM and waits; returns whether the server exited successfully.

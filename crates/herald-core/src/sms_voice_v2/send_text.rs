@@ -6,7 +6,7 @@ use herald_proto::{ApiError, RequestContext};
 use herald_sms::encoding;
 
 use super::errors::{invalid, missing, validation};
-use super::send_checks::{SendRequest, check_message_maps, time_to_live};
+use super::send_checks::{SendRequest, check_message_maps, parse_price, time_to_live};
 use crate::Core;
 use crate::sms_delivery::{Channel, OutboundMessage};
 
@@ -37,6 +37,7 @@ impl Core {
         let body = check_body(input.message_body.as_deref(), MAX_BODY_CHARACTERS)?;
         check_message_maps(input.context.as_ref(), input.destination_country_parameters.as_ref())?;
         let ttl = time_to_live(input.time_to_live)?;
+        let max_price = input.max_price.as_deref().map(|price| parse_price("MaxPrice", price)).transpose()?;
         let info = encoding::analyse(body);
         let request = SendRequest {
             channel: Channel::Text,
@@ -46,7 +47,7 @@ impl Core {
             configuration_set_name: input.configuration_set_name.as_deref(),
             protect_configuration_id: input.protect_configuration_id.as_deref(),
             keyword: input.keyword.as_deref(),
-            max_price: input.max_price.as_deref(),
+            max_price,
             max_price_field: "MaxPrice",
             message_feedback_enabled: input.message_feedback_enabled,
             units: u32::try_from(info.parts).unwrap_or(u32::MAX),
