@@ -16,6 +16,7 @@ use aws_sdk_pinpointsmsvoicev2::types::{
     VerificationStatus, VerifiedDestinationNumberFilter, VerifiedDestinationNumberFilterName,
 };
 use herald_e2e::herald_testkit::TestServer;
+use herald_e2e::herald_testkit::fakes::smsc::{FakeSmsc, FakeSmscConfig};
 use herald_e2e::sms_voice;
 
 /// The operation's typed exception of the expected kind, or a panic naming what came instead.
@@ -195,9 +196,18 @@ async fn verified_destination_numbers_are_created_described_and_limited() {
     assert_eq!(unknown.resource_type(), Some(&ResourceType::VerifiedDestinationNumber));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn verification_codes_are_sent_checked_and_limited() {
-    let server = TestServer::start();
+    // Codes go out from the account's own number, through a carrier (the fake SMSC).
+    let smsc = FakeSmsc::start(FakeSmscConfig::default()).await;
+    let config = format!(
+        "[[numbers]]\nphone_number = \"+12065550150\"\niso_country = \"US\"\nnumber_type = \"LONG_CODE\"\n\
+         capabilities = [\"SMS\", \"VOICE\"]\ncarrier = \"fake\"\nmax_parts_per_second = 100\n\
+         [[smpp.carriers]]\nname = \"fake\"\nhost = \"127.0.0.1\"\nport = {}\nsystem_id = \"herald\"\n\
+         password = \"secret\"\n",
+        smsc.address().port()
+    );
+    let server = TestServer::builder().config(config).start();
     let sms = sms_voice(&server);
     let create = |number: &'static str| {
         let sms = sms.clone();
@@ -212,6 +222,25 @@ async fn verification_codes_are_sent_checked_and_limited() {
         }
     };
     let id = create("+12065550100").await;
+
+    // Without a number that can reach the destination there is nothing to send a code from.
+    let no_sender = expect_error!(
+        sms.send_destination_number_verification_code()
+            .verified_destination_number_id(&id)
+            .verification_channel(VerificationChannel::Text)
+            .send(),
+        SendDestinationNumberVerificationCodeError::ConflictException
+    );
+    assert_eq!(no_sender.reason(), Some(&ConflictExceptionReason::NoOriginationIdentitiesFound));
+    sms.request_phone_number()
+        .iso_country_code("US")
+        .message_type(aws_sdk_pinpointsmsvoicev2::types::MessageType::Transactional)
+        .number_capabilities(aws_sdk_pinpointsmsvoicev2::types::NumberCapability::Sms)
+        .number_capabilities(aws_sdk_pinpointsmsvoicev2::types::NumberCapability::Voice)
+        .number_type(aws_sdk_pinpointsmsvoicev2::types::RequestableNumberType::LongCode)
+        .send()
+        .await
+        .expect("a number to send codes from");
 
     // No code sent yet: nothing can match.
     let early = expect_error!(
@@ -307,6 +336,28 @@ async fn verification_codes_are_sent_checked_and_limited() {
         SendDestinationNumberVerificationCodeError::ResourceNotFoundException
     );
     assert_eq!(unknown.resource_type(), Some(&ResourceType::VerifiedDestinationNumber));
+
+    // The code arrives at the handset (the fake SMSC) and verifies the number.
+    send().send().await.expect("a code to the second number");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let text = loop {
+        let found = smsc.submits().into_iter().find(|s| s.destination == "12065550101").and_then(|s| s.text);
+        if let Some(text) = found {
+            break text;
+        }
+        assert!(std::time::Instant::now() < deadline, "no code reached the SMSC: {:?}", smsc.submits());
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let code: String = text.chars().filter(char::is_ascii_digit).collect();
+    assert_eq!(code.len(), 6, "{text}");
+    let verified = sms
+        .verify_destination_number()
+        .verified_destination_number_id(&other)
+        .verification_code(&code)
+        .send()
+        .await
+        .expect("the code from the handset verifies the number");
+    assert_eq!(verified.status(), &VerificationStatus::Verified);
 }
 
 #[tokio::test]

@@ -374,6 +374,35 @@ impl Core {
         Ok(())
     }
 
+    /// The sender of a message Herald sends on its own account's behalf (verification codes):
+    /// the named identity, or a default one, that can reach the destination's country. No
+    /// sandbox, opt-out or spend check: the caller decides those.
+    pub(crate) async fn sms_system_sender(
+        &self,
+        ctx: &RequestContext,
+        channel: Channel,
+        destination: &str,
+        iso: &'static str,
+        origination_identity: Option<&str>,
+    ) -> Result<(Sender, Vec<Sender>, Option<String>), ApiError> {
+        let request = SendRequest {
+            channel,
+            destination,
+            origination_identity,
+            message_type: None,
+            configuration_set_name: None,
+            protect_configuration_id: None,
+            keyword: None,
+            max_price: None,
+            max_price_field: "MaxPrice",
+            message_feedback_enabled: None,
+            units: 1,
+        };
+        let (sender, fallbacks, pool, _) =
+            self.sms_choose_sender(ctx, &request, iso, Some(MessageType::Transactional), None).await?;
+        Ok((sender, fallbacks, pool))
+    }
+
     /// The identity a message goes out from, the pool members to fail over to, the pool, and the
     /// identity whose opt-out list and keywords govern the send (the pool when there is one).
     async fn sms_choose_sender(
@@ -438,9 +467,6 @@ impl Core {
         message_type: Option<MessageType>,
         default_sender_id: Option<&str>,
     ) -> Result<(Sender, Vec<Sender>, Option<String>, Identity), ApiError> {
-        if request.channel != Channel::Text {
-            return Err(invalid("OriginationIdentity", "is required"));
-        }
         if let Some(sender_id) = default_sender_id
             && country_rules::sender_ids(iso) != Some(SenderIds::NotSupported)
             && let Ok(identity) = self.sms_resolve_identity(ctx, sender_id, Some(iso), &[ResourceType::SenderId]).await
@@ -449,8 +475,12 @@ impl Core {
             let sender = self.sms_sender_of(&identity).await?;
             return Ok((sender, Vec::new(), None, identity));
         }
+        let kinds: &[ResourceType] = match request.channel {
+            Channel::Text => &[ResourceType::PhoneNumber, ResourceType::SenderId],
+            Channel::Voice | Channel::Media => &[ResourceType::PhoneNumber],
+        };
         let mut candidates = Vec::new();
-        for kind in [ResourceType::PhoneNumber, ResourceType::SenderId] {
+        for kind in kinds.iter().copied() {
             for record in self.sms_list(ctx, kind, None).await? {
                 let identity = Identity { kind, record };
                 if self.sms_check_usable(&identity, request, iso, None, false).is_ok() {
@@ -607,7 +637,7 @@ fn no_identity(request: &SendRequest<'_>, iso: &str) -> ApiError {
 }
 
 /// The enabled event destinations of a configuration set.
-fn event_destinations_of(set: &ResourceRecord) -> Vec<DestinationRef> {
+pub(crate) fn event_destinations_of(set: &ResourceRecord) -> Vec<DestinationRef> {
     let Some(destinations) = set.document.get("EventDestinations").and_then(Value::as_array) else {
         return Vec::new();
     };

@@ -24,3 +24,25 @@ pub async fn test_core() -> (Core, RequestContext) {
     };
     (Core::new(store, secrets, push), ctx)
 }
+
+/// Puts `phone_number` (SMS and voice) in the operator's inventory and assigns it to the
+/// context's account, ACTIVE: an identity the sending checks accept.
+pub async fn give_number(core: &Core, ctx: &RequestContext, phone_number: &str, iso_country: &str) {
+    let entry = crate::inventory::NumberEntry {
+        phone_number: phone_number.into(),
+        iso_country: iso_country.into(),
+        number_type: "LONG_CODE".into(),
+        capabilities: vec!["SMS".into(), "VOICE".into()],
+        ..Default::default()
+    };
+    let number = entry.validate().expect("a valid inventory entry");
+    crate::inventory::upsert(core.store(), &[number]).await.expect("inventory");
+    let request = serde_json::from_value(serde_json::json!({
+        "IsoCountryCode": iso_country,
+        "MessageType": "TRANSACTIONAL",
+        "NumberCapabilities": ["SMS", "VOICE"],
+        "NumberType": "LONG_CODE",
+    }))
+    .expect("a RequestPhoneNumber request");
+    core.sms_request_phone_number(ctx, request).await.expect("request the number");
+}

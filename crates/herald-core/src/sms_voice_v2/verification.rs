@@ -1,8 +1,10 @@
 //! SendDestinationNumberVerificationCode and VerifyDestinationNumber (guide part 1 section 4.3).
 //!
 //! A code is 6 random digits, valid 15 minutes. Herald keeps only its salted SHA-256 hash on the
-//! verified number (internal member `Verification`); the plaintext leaves in the body of an
-//! "outbound-message" resource that the sending engine delivers.
+//! verified number (internal member `Verification`); the plaintext leaves only in the body of the
+//! SMS or voice message the delivery engine sends, from the named identity or one of the
+//! account's that can reach the number's country. The sandbox lets these through: verifying is
+//! how a sandboxed account gets destinations.
 //!
 //! Guessing is bounded twice, with the errors each operation's model documents: a code takes
 //! `max_failed_checks_per_code` wrong answers, after which it is dead and VerifyDestinationNumber
@@ -20,25 +22,33 @@ use herald_api::sms_voice_v2::types::{
     VerifyDestinationNumberRequest, VerifyDestinationNumberResult,
 };
 use herald_proto::{ApiError, RequestContext};
-use herald_store::{ResourceChange, ResourceRecord};
+use herald_store::ResourceRecord;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
 
-use super::countries;
 use super::errors::{conflict, internal, invalid, quota, validation};
 use super::identities::Identity;
 use super::ids::id_or_arn;
 use super::resources::update;
+use super::send_checks::{Checked, destination_country, event_destinations_of};
 use super::verified_numbers::information;
+use super::{countries, pricing, simulator};
 use crate::Core;
+use crate::sms_delivery::{Channel, OutboundMessage};
+use herald_api::sms_voice_v2::types::MessageType;
+use herald_sms::encoding;
 
 const KIND: ResourceType = ResourceType::VerifiedDestinationNumber;
 
-/// The store type of messages waiting for the sending engine. Not a model `ResourceType`: these
-/// records are Herald's outbox, never addressed by the API.
-pub const OUTBOUND_MESSAGE: &str = "outbound-message";
+/// A code message is worth sending only while the code is: 15 minutes.
+const CODE_MESSAGE_TTL_SECONDS: i64 = 15 * 60;
+
+/// The OriginationIdentity as the request wrote it.
+fn value_of(input: &SendDestinationNumberVerificationCodeRequest) -> &str {
+    input.origination_identity.as_deref().unwrap_or_default()
+}
 
 /// The verification rules. The operations use the defaults; tests shorten the validity.
 #[derive(Debug, Clone)]
@@ -332,7 +342,7 @@ impl Core {
         let configuration_set = match input.configuration_set_name.as_deref() {
             Some(value) => {
                 let name = id_or_arn(ctx, value, ResourceType::ConfigurationSet)?;
-                Some(self.sms_get(ctx, ResourceType::ConfigurationSet, &name).await?.id)
+                Some(self.sms_get(ctx, ResourceType::ConfigurationSet, &name).await?)
             }
             None => None,
         };
@@ -345,43 +355,41 @@ impl Core {
                 format!("At most {} verification codes a day can be sent to one number", policy.max_codes_per_day),
             ));
         }
-        let message_id = uuid::Uuid::new_v4().to_string();
-        let message = json!({
-            "MessageId": message_id,
-            "Purpose": "VERIFICATION",
-            "VerifiedDestinationNumberId": record.id,
-            "Channel": input.verification_channel.as_str(),
-            "DestinationPhoneNumber": destination,
-            "MessageBody": message_body(input.language_code, input.verification_channel, code),
-            "MessageType": "TRANSACTIONAL",
-            "LanguageCode": input.language_code.map(LanguageCode::as_str),
-            "OriginationIdentity": input.origination_identity,
-            "OriginationIdentityType": origin.as_ref().map(|o| o.kind.as_str()),
-            "OriginationIdentityId": origin.as_ref().map(|o| o.record.id.clone()),
-            "ConfigurationSetName": configuration_set,
-            "Context": input.context,
-            "DestinationCountryParameters": input.destination_country_parameters,
-            "Free": state.codes_sent_total == 1,
-            "Status": "QUEUED",
-            "CreatedTimestamp": now.unix_timestamp(),
-        });
-        let outbound = ResourceRecord {
-            account_id: ctx.account_id.clone(),
-            resource_type: OUTBOUND_MESSAGE.to_string(),
-            id: message_id.clone(),
-            name: None,
-            parent_id: Some(record.id.clone()),
-            document: message,
-            version: 1,
-            created_at: now,
-            updated_at: now,
+        let channel = match input.verification_channel {
+            VerificationChannel::Voice => Channel::Voice,
+            _ => Channel::Text,
         };
-        // The new code and the message carrying it are stored together or not at all.
-        let changes = [
-            update(&record, with_state(&record.document, &state)?),
-            ResourceChange::Put { record: outbound, expected_version: None },
-        ];
-        self.sms_write(&changes, (KIND, &record.id)).await?;
+        let iso = destination_country(&destination)?;
+        let (sender, fallbacks, pool_id) =
+            self.sms_system_sender(ctx, channel, &destination, iso, origin.as_ref().map(|_| value_of(&input))).await?;
+        let body = message_body(input.language_code, input.verification_channel, code);
+        let free = state.codes_sent_total == 1;
+        let checked = Checked {
+            destination: destination.clone(),
+            iso_country_code: iso,
+            sender,
+            fallbacks,
+            pool_id,
+            message_type: Some(MessageType::Transactional),
+            configuration_set_name: configuration_set.as_ref().map(|set| set.id.clone()),
+            event_destinations: configuration_set.as_ref().map(event_destinations_of).unwrap_or_default(),
+            message_feedback_enabled: false,
+            simulated: simulator::destination(&destination).map(|(_, outcome)| outcome),
+            // The first code to a number is free (guide part 1, section 4.1).
+            price_per_unit_micros: if free { 0 } else { pricing::price_micros(channel, iso) },
+        };
+        let mut message = OutboundMessage::new(ctx, channel, checked, &body, CODE_MESSAGE_TTL_SECONDS);
+        let info = encoding::analyse(&body);
+        if channel == Channel::Text {
+            message.encoding = Some(info.encoding.event_name().to_string());
+            message.total_parts = u32::try_from(info.parts).unwrap_or(1);
+        }
+        message.context = input.context;
+        message.destination_country_parameters = input.destination_country_parameters;
+        message.purpose = Some("VERIFICATION".into());
+        // The code is recorded first: a message whose state write lost a race must not go out.
+        self.sms_write(&[update(&record, with_state(&record.document, &state)?)], (KIND, &record.id)).await?;
+        let message_id = self.sms_accept(ctx, message).await?;
         Ok(SendDestinationNumberVerificationCodeResult { message_id })
     }
 
@@ -452,7 +460,7 @@ mod tests {
     use herald_api::sms_voice_v2::types::CreateVerifiedDestinationNumberRequest;
 
     use super::*;
-    use crate::sms_voice_v2::testing::test_core;
+    use crate::sms_voice_v2::testing::{give_number, test_core};
 
     fn at(seconds: i64) -> OffsetDateTime {
         OffsetDateTime::from_unix_timestamp(1_700_000_000 + seconds).expect("time")
@@ -550,14 +558,19 @@ mod tests {
         let (core, ctx) = test_core().await;
         let policy = VerificationPolicy::default();
         let id = new_number(&core, &ctx, "+12065550101").await;
+        let error = core.sms_send_verification_code(&ctx, send(&id), &policy, "424242").await.expect_err("no sender");
+        assert_eq!(error.member("Reason"), Some(&json!("NO_ORIGINATION_IDENTITIES_FOUND")));
+        give_number(&core, &ctx, "+12065550100", "US").await;
         let sent = core.sms_send_verification_code(&ctx, send(&id), &policy, "424242").await.expect("send");
 
-        // The outgoing message waits for the sending engine, with the code in its body only.
-        let message = core.store.get_resource(&ctx.account_id, OUTBOUND_MESSAGE, &sent.message_id).await.expect("get");
-        let message = message.expect("outbound message").document;
+        // The message waits in the delivery queue, with the code in its body only; the first
+        // code to a number is free.
+        let message = core.store.get_message(&sent.message_id).await.expect("get").expect("queued message").document;
         assert_eq!(message["MessageBody"], json!("Your verification code is 424242"));
         assert_eq!(message["DestinationPhoneNumber"], json!("+12065550101"));
-        assert_eq!(message["Free"], json!(true));
+        assert_eq!(message["Sender"]["Origination"], json!("+12065550100"));
+        assert_eq!(message["PricePerPartMicros"], json!(0));
+        assert_eq!(message["Purpose"], json!("VERIFICATION"));
         let record = core.sms_get(&ctx, KIND, &id).await.expect("record");
         assert!(!record.document.to_string().contains("424242"));
 
@@ -579,6 +592,7 @@ mod tests {
         let (core, ctx) = test_core().await;
         let policy = VerificationPolicy { code_validity: Duration::ZERO, ..VerificationPolicy::default() };
         let id = new_number(&core, &ctx, "+12065550102").await;
+        give_number(&core, &ctx, "+12065550100", "US").await;
         core.sms_send_verification_code(&ctx, send(&id), &policy, "424242").await.expect("send");
         let error = core.sms_verify_code(&ctx, verify(&id, "424242"), &policy).await.expect_err("expired");
         assert_eq!(error.code(), "ConflictException");
