@@ -175,7 +175,8 @@ pub trait Backend: Send + Sync + 'static {
     /// What an account was charged for a channel in a month, in millionths of a dollar.
     async fn spend_in_month(&self, account_id: &str, channel: &str, month: &str) -> StoreResult<i64>;
     async fn push_inbox(&self, items: &[InboxItem]) -> StoreResult<()>;
-    /// The oldest unprocessed items.
+    /// Unprocessed items, those tried least first, then the oldest: items that keep failing
+    /// never hold up fresh ones.
     async fn peek_inbox(&self, limit: u32) -> StoreResult<Vec<InboxItem>>;
     /// Removes processed items and counts another attempt on those to try again.
     async fn settle_inbox(&self, done: &[i64], retry: &[i64]) -> StoreResult<()>;

@@ -98,7 +98,9 @@ async fn charge(tx: &mut Transaction<'_, Sqlite>, charge: &SpendCharge) -> Store
 }
 
 pub(super) async fn enqueue(pool: &SqlitePool, batch: &[NewMessage]) -> StoreResult<Vec<EnqueueOutcome>> {
-    let mut tx = pool.begin().await.context("starting a transaction")?;
+    // IMMEDIATE: the charge reads before it writes, and a deferred transaction that another
+    // writer overtakes between the two cannot upgrade its lock (SQLITE_BUSY_SNAPSHOT).
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.context("starting a transaction")?;
     let mut outcomes = Vec::with_capacity(batch.len());
     for item in batch {
         if let Some(spend) = &item.charge
@@ -330,11 +332,12 @@ pub(super) async fn push_inbox(pool: &SqlitePool, items: &[InboxItem]) -> StoreR
 }
 
 pub(super) async fn peek_inbox(pool: &SqlitePool, limit: u32) -> StoreResult<Vec<InboxItem>> {
-    let rows = sqlx::query("SELECT seq, kind, document, attempts, created_at FROM inbox ORDER BY seq LIMIT ?")
-        .bind(i64::from(limit))
-        .fetch_all(pool)
-        .await
-        .context("reading the inbox")?;
+    let rows =
+        sqlx::query("SELECT seq, kind, document, attempts, created_at FROM inbox ORDER BY attempts, seq LIMIT ?")
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await
+            .context("reading the inbox")?;
     rows.iter()
         .map(|row| {
             let document: String = row.try_get("document").context("reading an inbox item")?;
