@@ -73,5 +73,9 @@ def test_unimplemented_sms_operation_is_a_validation_error_naming_it(sms):
 def test_unimplemented_sms_operations_answer_a_validation_error_rather_than_a_transport_error(sms):
     with pytest.raises(sms.exceptions.ValidationException):
         sms.describe_notify_templates()
-    with pytest.raises(sms.exceptions.ValidationException):
+
+
+def test_a_text_message_needs_an_identity_that_can_reach_the_destination(sms):
+    with pytest.raises(sms.exceptions.ConflictException) as excinfo:
         sms.send_text_message(DestinationPhoneNumber="+14255550100", MessageBody="hello")
+    assert excinfo.value.response.get("Reason") == "NO_ORIGINATION_IDENTITIES_FOUND"
