@@ -596,3 +596,70 @@ async fn keywords_answer_opt_out_and_opt_in() {
     assert_eq!(stop["messageBody"], "stop sending please");
     assert!(stop["inboundMessageId"].as_str().is_some_and(|id| id.len() == 36));
 }
+
+/// The guide's destination simulator numbers: per country, one that succeeds and one that fails.
+const SIMULATORS: &[(&str, &str, &str)] = &[
+    ("AU", "+61455944038", "+61455944039"),
+    ("AT", "+43676800442031", "+43676800442032"),
+    ("BE", "+32460213922", "+32460213923"),
+    ("CL", "+56229140630", "+56229140631"),
+    ("CZ", "+420790542286", "+420790542287"),
+    ("DK", "+4525919410", "+4525919215"),
+    ("EE", "+37282720792", "+37282720793"),
+    ("FI", "+3584573979110", "+3584573979111"),
+    ("FR", "+33755512501", "+33755512502"),
+    ("HK", "+85257048426", "+85257048854"),
+    ("HU", "+36707178770", "+36707178772"),
+    ("IT", "+394390009172", "+394390009174"),
+    ("JE", "+447937404990", "+447937404992"),
+    ("LU", "+352691385880", "+352691385882"),
+    ("NL", "+3197008100148", "+3197008100150"),
+    ("NO", "+4759449384", "+4759449387"),
+    ("PL", "+48732141440", "+48732141442"),
+    ("PT", "+351927946948", "+351927946950"),
+    ("RO", "+40783900330", "+40783900332"),
+    ("ES", "+34683783440", "+34683783442"),
+    ("SE", "+46790645100", "+46790645102"),
+    ("CH", "+41798075872", "+41798075874"),
+    ("TW", "+886903444630", "+886903444632"),
+    ("GB", "+447860019066", "+447860019067"),
+    ("US", "+14254147755", "+14254147167"),
+];
+
+/// A number of the account's in `country` that no simulator number is: the success number with
+/// its last two digits set to 00.
+fn own_number(success: &str) -> String {
+    format!("{}00", &success[..success.len() - 2])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_destination_simulator_number_succeeds_or_fails_as_the_guide_says() {
+    // Jersey's numbers dial +44 7..., which is the United Kingdom's: the GB number sends to them.
+    let countries: Vec<&(&str, &str, &str)> = SIMULATORS.iter().filter(|(country, ..)| *country != "JE").collect();
+    let mut config = String::from("[sms.quotas]\nphone_numbers = 50\n");
+    for (country, success, _) in &countries {
+        config.push_str(&number(&own_number(success), country, "LONG_CODE", "nowhere", Some(100)));
+    }
+    let server = TestServer::builder().config(config).start();
+    let sms = sms_voice(&server);
+    for (country, success, _) in &countries {
+        assert_eq!(request_number(&sms, country, RequestableNumberType::LongCode).await, own_number(success));
+    }
+    let mut sent = Vec::new();
+    for (country, success, failure) in SIMULATORS {
+        let sender_country = if *country == "JE" { "GB" } else { country };
+        let from =
+            countries.iter().find(|(c, ..)| *c == sender_country).map(|(_, s, _)| own_number(s)).expect("a number");
+        sent.push((*country, send(&sms, &from, success, "simulated").await, true));
+        sent.push((*country, send(&sms, &from, failure, "simulated").await, false));
+    }
+    for (country, id, success) in sent {
+        let shown = final_message(&server, &id, Duration::from_secs(30)).await;
+        let expected: &[&str] = if success {
+            &["TEXT_QUEUED", "TEXT_SUCCESSFUL", "TEXT_DELIVERED"]
+        } else {
+            &["TEXT_QUEUED", "TEXT_UNREACHABLE"]
+        };
+        assert_eq!(event_types(&shown), expected, "{country}");
+    }
+}
