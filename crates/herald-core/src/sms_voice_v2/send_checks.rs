@@ -258,19 +258,19 @@ impl Core {
         }
 
         let price = pricing::price_micros(request.channel, iso);
-        if let Some(max) = request.max_price {
-            if price > max {
-                return Err(validation(
-                    ValidationExceptionReason::PriceOverThreshold,
-                    format!(
-                        "The price of {} is {} US dollars, more than {} allows",
-                        pricing::unit_name(request.channel),
-                        pricing::format_dollars(price),
-                        request.max_price_field
-                    ),
-                    &[(request.max_price_field, "is lower than the price")],
-                ));
-            }
+        if let Some(max) = request.max_price
+            && price > max
+        {
+            return Err(validation(
+                ValidationExceptionReason::PriceOverThreshold,
+                format!(
+                    "The price of {} is {} US dollars, more than {} allows",
+                    pricing::unit_name(request.channel),
+                    pricing::format_dollars(price),
+                    request.max_price_field
+                ),
+                &[(request.max_price_field, "is lower than the price")],
+            ));
         }
         self.sms_check_spend(ctx, request.channel, price.saturating_mul(i64::from(request.units))).await?;
 
