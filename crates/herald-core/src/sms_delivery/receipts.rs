@@ -82,7 +82,8 @@ fn update(
     MessageUpdate {
         id: record.id.clone(),
         expected_version: record.version,
-        state: if done { MessageState::Final } else { MessageState::Submitted },
+        // A message whose later parts wait in the queue (a throttle between parts) stays queued.
+        state: if done { MessageState::Final } else { record.state },
         lane: record.lane.clone(),
         due_at: if done { OffsetDateTime::now_utc() } else { record.due_at },
         attempts: record.attempts,
