@@ -62,7 +62,11 @@ impl Core {
             amount_micros: message.total_price_micros(),
             limit_micros: limit,
         };
-        let queued = event(&message, &ctx.account_id, Status::Queued, now);
+        // Voice has no queued event type (its first is VOICE_INITIATED); text and media do.
+        let events = match message.channel {
+            Channel::Voice => Vec::new(),
+            Channel::Text | Channel::Media => vec![event(&message, &ctx.account_id, Status::Queued, now)],
+        };
         let record = MessageRecord {
             id: message.message_id.clone(),
             account_id: ctx.account_id.clone(),
@@ -77,7 +81,7 @@ impl Core {
             created_at: now,
             updated_at: now,
         };
-        let new = NewMessage { message: record, charge: Some(charge), events: vec![queued] };
+        let new = NewMessage { message: record, charge: Some(charge), events };
         match self.sms_outbox.enqueue(new).await.map_err(ApiError::internal)? {
             EnqueueOutcome::Stored => Ok(message.message_id),
             EnqueueOutcome::SpendLimitReached => Err(spend_limit_reached(message.channel)),

@@ -15,6 +15,7 @@ mod inbound;
 pub mod inventory;
 mod keywords;
 mod listing;
+mod message_feedback;
 mod opt_out_lists;
 mod phone_numbers;
 mod pools;
@@ -33,7 +34,9 @@ mod registration_versions;
 mod registrations;
 mod resources;
 pub(crate) mod send_checks;
+mod send_media;
 mod send_text;
+mod send_voice;
 mod sender_ids;
 mod simulator;
 mod spend_limits;
@@ -61,6 +64,9 @@ macro_rules! route {
 impl SmsVoiceV2Api for crate::Core {
     route! {
         send_text_message => sms_send_text_message(SendTextMessageRequest) -> SendTextMessageResult;
+        send_voice_message => sms_send_voice_message(SendVoiceMessageRequest) -> SendVoiceMessageResult;
+        send_media_message => sms_send_media_message(SendMediaMessageRequest) -> SendMediaMessageResult;
+        put_message_feedback => sms_put_message_feedback(PutMessageFeedbackRequest) -> PutMessageFeedbackResult;
         request_phone_number => sms_request_phone_number(RequestPhoneNumberRequest) -> RequestPhoneNumberResult;
         release_phone_number => sms_release_phone_number(ReleasePhoneNumberRequest) -> ReleasePhoneNumberResult;
         update_phone_number => sms_update_phone_number(UpdatePhoneNumberRequest) -> UpdatePhoneNumberResult;
