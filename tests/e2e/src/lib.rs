@@ -5,6 +5,8 @@ use herald_testkit::TestServer;
 
 pub use herald_testkit;
 
+pub mod messages;
+
 pub const REGION: &str = "us-east-1";
 
 fn credentials(access_key_id: &str, secret_access_key: &str) -> Credentials {

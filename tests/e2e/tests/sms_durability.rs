@@ -7,21 +7,13 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_pinpointsmsvoicev2::types::{MessageType, NumberCapability, RequestableNumberType};
 use herald_e2e::herald_testkit::TestServer;
-use herald_e2e::herald_testkit::admin::run_herald;
 use herald_e2e::herald_testkit::fakes::smsc::{FakeSmsc, FakeSmscConfig};
+use herald_e2e::messages::admin;
 use herald_e2e::sms_voice;
 use serde_json::Value;
 
 const MESSAGES: usize = 10_000;
 const SENDERS: usize = 32;
-
-fn admin(server: &TestServer, args: &[&str]) -> String {
-    let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    all.extend(server.state_args());
-    let output = run_herald(&all);
-    assert!(output.status.success(), "herald {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
 
 /// The count `herald messages list` ends with.
 fn count(server: &TestServer, state: &str) -> usize {

@@ -3,7 +3,7 @@
 //! simulator's call and MMS events, a voice message that waits for a carrier until its
 //! TimeToLive, and PutMessageFeedback.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_pinpointsmsvoicev2::Client;
 use aws_sdk_pinpointsmsvoicev2::operation::put_message_feedback::PutMessageFeedbackError;
@@ -13,9 +13,8 @@ use aws_sdk_pinpointsmsvoicev2::types::{
     MessageFeedbackStatus, MessageType, NumberCapability, RequestableNumberType, VoiceId, VoiceMessageBodyTextType,
 };
 use herald_e2e::herald_testkit::TestServer;
-use herald_e2e::herald_testkit::admin::run_herald;
+use herald_e2e::messages::{admin, event_types, final_message, last_record, show};
 use herald_e2e::{not_found, reason, sms_voice};
-use serde_json::Value;
 
 /// An inventory number that can call; simulator numbers cannot.
 const US_NUMBER: &str = "+12065550100";
@@ -31,42 +30,6 @@ fn number(phone: &str, country: &str) -> String {
         "[[numbers]]\nphone_number = {phone:?}\niso_country = {country:?}\nnumber_type = \"LONG_CODE\"\n\
          capabilities = [\"SMS\", \"VOICE\", \"MMS\"]\n"
     )
-}
-
-fn admin(server: &TestServer, args: &[&str]) -> String {
-    let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    all.extend(server.state_args());
-    let output = run_herald(&all);
-    assert!(output.status.success(), "herald {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn show(server: &TestServer, message_id: &str) -> Value {
-    serde_json::from_str(&admin(server, &["messages", "show", message_id])).expect("messages show prints JSON")
-}
-
-/// Polls the message until it is final; answers what `herald messages show` prints.
-async fn final_message(server: &TestServer, message_id: &str, within: Duration) -> Value {
-    let deadline = Instant::now() + within;
-    loop {
-        let shown = show(server, message_id);
-        if shown["State"] == "final" {
-            return shown;
-        }
-        assert!(Instant::now() < deadline, "message {message_id} is not final after {within:?}: {shown:#}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-fn event_types(shown: &Value) -> Vec<String> {
-    shown["Events"]
-        .as_array()
-        .map(|events| events.iter().filter_map(|e| e["Record"]["eventType"].as_str().map(str::to_owned)).collect())
-        .unwrap_or_default()
-}
-
-fn last_record(shown: &Value) -> Value {
-    shown["Events"].as_array().and_then(|events| events.last()).map(|e| e["Record"].clone()).unwrap_or_default()
 }
 
 async fn request_number(
