@@ -20,6 +20,9 @@ pub struct Herald {
     pub secret_access_key: String,
     /// Herald's stderr.
     pub log_file: PathBuf,
+    binary: PathBuf,
+    data_dir: PathBuf,
+    config_file: PathBuf,
 }
 
 impl Herald {
@@ -57,10 +60,48 @@ impl Herald {
         let Ok(endpoint) = receiver.recv_timeout(START_TIMEOUT) else {
             let _ = child.kill();
             let status = child.wait().ok();
-            bail!("herald did not start within {START_TIMEOUT:?} (exit status {status:?}); see {}", log_file.display());
+            // The log goes with the temporary directory: show its end.
+            let log = std::fs::read_to_string(&log_file).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(5).collect::<Vec<_>>().into_iter().rev().collect();
+            bail!(
+                "herald exited or did not start within {START_TIMEOUT:?} (exit status {status:?}); its log ends:\n{}",
+                tail.join("\n")
+            );
         };
         let (access_key_id, secret_access_key) = read_credentials(&data_dir.join("credentials"))?;
-        Ok(Herald { child, endpoint, access_key_id, secret_access_key, log_file })
+        Ok(Herald {
+            child,
+            endpoint,
+            access_key_id,
+            secret_access_key,
+            log_file,
+            binary: binary.to_owned(),
+            data_dir,
+            config_file,
+        })
+    }
+
+    /// Runs the admin command `herald <args> --data-dir … --config …` against this server's
+    /// state; answers its standard output, or an error when it fails.
+    pub fn admin(&self, args: &[&str]) -> Result<String> {
+        let mut command = Command::new(&self.binary);
+        command.args(args).arg("--data-dir").arg(&self.data_dir).arg("--config").arg(&self.config_file);
+        // The command reads its configuration from the file only, like the server.
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("HERALD_") {
+                command.env_remove(name);
+            }
+        }
+        let output = command.stdin(Stdio::null()).output().with_context(|| format!("running herald {args:?}"))?;
+        if !output.status.success() {
+            bail!("herald {args:?} failed ({}): {}", output.status, String::from_utf8_lossy(&output.stderr).trim());
+        }
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
+    /// The embedded database herald keeps in its data directory.
+    pub fn database_url(&self) -> String {
+        format!("sqlite://{}", self.data_dir.join("herald.db").display())
     }
 
     pub fn pid(&self) -> u32 {

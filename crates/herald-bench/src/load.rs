@@ -1,5 +1,6 @@
-//! The load: concurrent clients sending SendMessages with distinct device tokens, timed per
-//! request, every result checked.
+//! The load: concurrent clients sending requests built by a [`Workload`] (SendMessages with
+//! distinct device tokens, SendTextMessage to distinct handsets), timed per request, every
+//! answer checked.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -11,7 +12,8 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use bytes::Bytes;
 use hdrhistogram::Histogram;
-use http::Method;
+use http::{Method, Request, StatusCode};
+use http_body_util::Full;
 use serde::Deserialize;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
@@ -20,17 +22,24 @@ use crate::Provider;
 use crate::api::Api;
 
 /// Latencies are recorded in microseconds, up to this (the request timeout is shorter).
-const MAX_LATENCY_MICROS: u64 = 120_000_000;
+pub const MAX_LATENCY_MICROS: u64 = 120_000_000;
 /// FCM registration tokens are about 150 characters; this pads the generated ones to that size.
 const FCM_TOKEN_TAIL: &str = "APA91bHun4MxP5egoKMwt2KZFBaFUH-1RYqx-d7fUhtQ6WtyEN8hbxlWnvvYoL5iNf1Vv-Y3Ez0mnn\
                               Q7ixcu7CqjAHhyRtfXz7lHrmXU2U7FB1WQSdSyLw0AqbkhvbNaLYaSwqDAOXQ";
 
+/// What the clients send and how each answer is checked.
+pub trait Workload: Send + Sync + 'static {
+    /// The next request, signed, and how many units (notifications, messages) it carries.
+    fn request(&self, api: &Api) -> Result<(Request<Full<Bytes>>, u64)>;
+    /// Checks an answer to a request of `units`; answers the units it confirms. An error fails
+    /// the run.
+    fn check(&self, status: StatusCode, body: &[u8], units: u64) -> Result<u64>;
+}
+
 /// What one phase (warm-up or measurement) sends.
 pub struct Load {
-    pub provider: Provider,
-    pub app_id: String,
+    pub workload: Arc<dyn Workload>,
     pub concurrency: usize,
-    pub addresses_per_request: usize,
     pub duration: Duration,
     /// Requests per second across all clients (open loop); `None` sends back to back.
     pub rate: Option<f64>,
@@ -39,23 +48,33 @@ pub struct Load {
 /// What one phase measured.
 pub struct Measured {
     pub requests: u64,
-    pub notifications: u64,
+    /// Notifications or messages confirmed by the answers.
+    pub units: u64,
     pub elapsed: Duration,
     /// Request latency in microseconds.
     pub latency: Histogram<u64>,
 }
 
+impl Measured {
+    fn empty() -> Result<Measured> {
+        Ok(Measured {
+            requests: 0,
+            units: 0,
+            elapsed: Duration::ZERO,
+            latency: Histogram::new_with_bounds(1, MAX_LATENCY_MICROS, 3)?,
+        })
+    }
+}
+
 /// Counters shared by the clients and whoever reports progress.
 #[derive(Default)]
 pub struct Progress {
-    pub notifications: AtomicU64,
-    /// Device tokens handed out so far: every address of the run is new.
-    next_token: AtomicU64,
+    /// Units confirmed so far.
+    pub units: AtomicU64,
 }
 
 struct Shared {
     api: Arc<Api>,
-    path: String,
     load: Load,
     progress: Arc<Progress>,
     stop: AtomicBool,
@@ -64,14 +83,12 @@ struct Shared {
     started: Instant,
 }
 
-/// Runs `load.concurrency` clients for `load.duration`; fails on the first request that is not
-/// answered 200 with a SUCCESSFUL result for every address.
+/// Runs `load.concurrency` clients for `load.duration`; fails on the first answer the workload
+/// does not accept.
 pub async fn run(api: Arc<Api>, load: Load, progress: Arc<Progress>) -> Result<Measured> {
-    let path = format!("/v1/apps/{}/messages", load.app_id);
     let concurrency = load.concurrency;
     let shared = Arc::new(Shared {
         api,
-        path,
         load,
         progress,
         stop: AtomicBool::new(false),
@@ -82,18 +99,13 @@ pub async fn run(api: Arc<Api>, load: Load, progress: Arc<Progress>) -> Result<M
     for _ in 0..concurrency {
         clients.spawn(client(Arc::clone(&shared)));
     }
-    let mut measured = Measured {
-        requests: 0,
-        notifications: 0,
-        elapsed: Duration::ZERO,
-        latency: Histogram::new_with_bounds(1, MAX_LATENCY_MICROS, 3)?,
-    };
+    let mut measured = Measured::empty()?;
     let mut failure = None;
     while let Some(joined) = clients.join_next().await {
         match joined.context("a client task panicked").and_then(|result| result) {
             Ok(client) => {
                 measured.requests += client.requests;
-                measured.notifications += client.notifications;
+                measured.units += client.units;
                 measured.latency.add(&client.latency)?;
             }
             Err(error) => {
@@ -113,12 +125,7 @@ async fn client(shared: Arc<Shared>) -> Result<Measured> {
     let load = &shared.load;
     let deadline = shared.started + load.duration;
     let period = load.rate.map(|rate| Duration::from_secs_f64(1.0 / rate));
-    let mut measured = Measured {
-        requests: 0,
-        notifications: 0,
-        elapsed: Duration::ZERO,
-        latency: Histogram::new_with_bounds(1, MAX_LATENCY_MICROS, 3)?,
-    };
+    let mut measured = Measured::empty()?;
     while !shared.stop.load(Ordering::Relaxed) {
         // Open loop: request n is due at start + n × period, and its latency counts from then,
         // so a slow server cannot hide its queueing by slowing the clients down.
@@ -135,23 +142,43 @@ async fn client(shared: Arc<Shared>) -> Result<Measured> {
             None if Instant::now() >= deadline => break,
             None => None,
         };
-        let count = load.addresses_per_request;
-        let first = shared.progress.next_token.fetch_add(count as u64, Ordering::Relaxed);
-        let body = message_request(load.provider, first, count);
-        let request = shared.api.request(Method::POST, &shared.path, body)?;
+        let (request, units) = load.workload.request(&shared.api)?;
         let sent = Instant::now();
         let (status, answer) = shared.api.send(request).await?;
         let latency = due.unwrap_or(sent).elapsed();
-        if !status.is_success() {
-            bail!("SendMessages: HTTP {status}: {}", String::from_utf8_lossy(&answer));
-        }
-        let delivered = check_results(&answer, count)?;
+        let confirmed = load.workload.check(status, &answer, units)?;
         measured.requests += 1;
-        measured.notifications += delivered;
-        shared.progress.notifications.fetch_add(delivered, Ordering::Relaxed);
+        measured.units += confirmed;
+        shared.progress.units.fetch_add(confirmed, Ordering::Relaxed);
         measured.latency.saturating_record(latency.as_micros().try_into().unwrap_or(u64::MAX).max(1));
     }
     Ok(measured)
+}
+
+/// SendMessages with `addresses_per_request` new device tokens per request.
+pub struct PushWorkload {
+    pub provider: Provider,
+    /// `/v1/apps/{app}/messages`
+    pub path: String,
+    pub addresses_per_request: usize,
+    /// Device tokens handed out so far: every address of the run is new.
+    pub next_token: AtomicU64,
+}
+
+impl Workload for PushWorkload {
+    fn request(&self, api: &Api) -> Result<(Request<Full<Bytes>>, u64)> {
+        let count = self.addresses_per_request;
+        let first = self.next_token.fetch_add(count as u64, Ordering::Relaxed);
+        let body = message_request(self.provider, first, count);
+        Ok((api.request(Method::POST, &self.path, body)?, count as u64))
+    }
+
+    fn check(&self, status: StatusCode, body: &[u8], units: u64) -> Result<u64> {
+        if !status.is_success() {
+            bail!("SendMessages: HTTP {status}: {}", String::from_utf8_lossy(body));
+        }
+        check_results(body, usize::try_from(units).unwrap_or(usize::MAX))
+    }
 }
 
 /// The device token number `n`: 64 hex digits for APNs, an FCM-sized registration token for FCM.

@@ -1,17 +1,20 @@
 //! `herald-bench`: drives SendMessages through a release `herald` process to the fake APNs
-//! (HTTP/2 over TLS) or the fake FCM, all on loopback, and reports notifications/s, request
-//! latency percentiles, Herald's peak RSS and how the CPU was shared between Herald, the fakes
-//! and the load generator (which all run on this machine).
+//! (HTTP/2 over TLS) or the fake FCM (`push`), or SendTextMessage to the fake SMSC over SMPP
+//! with delivery receipts (`sms`), all on loopback, and reports throughput, request latency
+//! percentiles, Herald's peak RSS and how the CPU was shared between Herald, the fakes and the
+//! load generator (which all run on this machine).
 //!
 //! ```text
 //! cargo build --release -p herald-server -p herald-bench
 //! target/release/herald-bench push --provider apns --duration 20s --concurrency 16
+//! target/release/herald-bench sms --duration 20s --concurrency 64 --binds 4
 //! ```
 
 mod api;
 mod herald;
 mod load;
 mod procstat;
+mod sms;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -26,9 +29,9 @@ use herald_testkit::fakes::fcm::FakeFcm;
 use http::Method;
 use serde_json::json;
 
-use crate::api::Api;
+use crate::api::{Api, Service};
 use crate::herald::Herald;
-use crate::load::{Load, Measured, Progress};
+use crate::load::{Load, Measured, Progress, PushWorkload, Workload};
 use crate::procstat::{CpuSample, MachineCpu, status_mib};
 
 const KEY_ID: &str = "BENCHKEY01";
@@ -50,6 +53,8 @@ struct Cli {
 enum Command {
     /// SendMessages through herald to a fake push provider.
     Push(PushArgs),
+    /// SendTextMessage through herald to the fake SMSC, with delivery receipts.
+    Sms(sms::SmsArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -115,8 +120,11 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
 }
 
 fn main() -> std::process::ExitCode {
-    let Command::Push(args) = Cli::parse().command;
-    match push(args) {
+    let outcome = match Cli::parse().command {
+        Command::Push(args) => push(args),
+        Command::Sms(args) => sms::run(args),
+    };
+    match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("herald-bench: {error:#}");
@@ -213,7 +221,8 @@ fn push(args: PushArgs) -> Result<()> {
         herald.endpoint,
         herald.log_file.display()
     );
-    let api = Arc::new(Api::new(&herald.endpoint, &herald.access_key_id, &herald.secret_access_key)?);
+    let api =
+        Arc::new(Api::new(Service::Pinpoint, &herald.endpoint, &herald.access_key_id, &herald.secret_access_key)?);
 
     let client = runtime("client", args.client_threads)?;
     let progress = Arc::new(Progress::default());
@@ -221,11 +230,15 @@ fn push(args: PushArgs) -> Result<()> {
     let outcome = client.block_on(async {
         let app_id = create_app(&api, args.provider, channel).await?;
         let progress = Arc::clone(&progress);
-        let load = |duration| Load {
+        let workload: Arc<dyn Workload> = Arc::new(PushWorkload {
             provider: args.provider,
-            app_id: app_id.clone(),
-            concurrency: usize::from(args.concurrency),
+            path: format!("/v1/apps/{app_id}/messages"),
             addresses_per_request: usize::from(args.addresses_per_request),
+            next_token: AtomicU64::new(0),
+        });
+        let load = |duration| Load {
+            workload: Arc::clone(&workload),
+            concurrency: usize::from(args.concurrency),
             duration,
             rate: args.rate,
         };
@@ -234,16 +247,16 @@ fn push(args: PushArgs) -> Result<()> {
                 load::run(Arc::clone(&api), load(args.warmup), Arc::clone(&progress)).await.context("warm-up")?;
             eprintln!(
                 "warm-up: {} notifications in {:.1} s ({:.0}/s)",
-                warm.notifications,
+                warm.units,
                 warm.elapsed.as_secs_f64(),
-                warm.notifications as f64 / warm.elapsed.as_secs_f64()
+                warm.units as f64 / warm.elapsed.as_secs_f64()
             );
         }
         let herald_before = CpuSample::of(&herald_pid)?;
         let bench_before = CpuSample::of("self")?;
         let machine_before = MachineCpu::now()?;
         let wall = Instant::now();
-        let reporter = tokio::spawn(report_progress(Arc::clone(&progress)));
+        let reporter = tokio::spawn(report_progress(Arc::clone(&progress), "notifications"));
         let measured = load::run(Arc::clone(&api), load(args.duration), Arc::clone(&progress)).await;
         reporter.abort();
         let window = Window {
@@ -273,7 +286,7 @@ fn push(args: PushArgs) -> Result<()> {
     let peak_rss = status_mib(herald.pid(), "VmHWM")?;
     let rss = status_mib(herald.pid(), "VmRSS")?;
     report(&args, &measured, &window, peak_rss, rss);
-    let delivered = progress.notifications.load(Ordering::Relaxed);
+    let delivered = progress.units.load(Ordering::Relaxed);
     let (requests, failed) = (tally.requests.load(Ordering::Relaxed), tally.failed.load(Ordering::Relaxed));
     println!(
         "fake {} over the whole run (warm-up included): {requests} requests, {failed} answered other than 200; \
@@ -361,25 +374,26 @@ fn report_log_problems(log_file: &std::path::Path) {
     }
 }
 
-async fn report_progress(progress: Arc<Progress>) {
+/// Prints the rate of `unit`s every 5 seconds.
+async fn report_progress(progress: Arc<Progress>, unit: &'static str) {
     let mut tick = tokio::time::interval(Duration::from_secs(5));
     tick.tick().await;
-    let mut last = progress.notifications.load(Ordering::Relaxed);
+    let mut last = progress.units.load(Ordering::Relaxed);
     loop {
         tick.tick().await;
-        let now = progress.notifications.load(Ordering::Relaxed);
-        eprintln!("  {:.0} notifications/s", (now - last) as f64 / 5.0);
+        let now = progress.units.load(Ordering::Relaxed);
+        eprintln!("  {:.0} {unit}/s", (now - last) as f64 / 5.0);
         last = now;
     }
 }
 
 fn report(args: &PushArgs, measured: &Measured, window: &Window, peak_rss: f64, rss: f64) {
     let seconds = measured.elapsed.as_secs_f64();
-    let rate = measured.notifications as f64 / seconds;
+    let rate = measured.units as f64 / seconds;
     let millis = |quantile: f64| measured.latency.value_at_quantile(quantile) as f64 / 1000.0;
     let max_millis = measured.latency.max() as f64 / 1000.0;
     let wall = window.wall.as_secs_f64();
-    let per_notification = |cpu: f64| cpu / measured.notifications.max(1) as f64 * 1e6;
+    let per_notification = |cpu: f64| cpu / measured.units.max(1) as f64 * 1e6;
     let herald = window.herald.total;
     let fakes = window.bench.threads("fakes");
     let clients = window.bench.threads("client");
@@ -397,7 +411,7 @@ fn report(args: &PushArgs, measured: &Measured, window: &Window, peak_rss: f64, 
     println!("provider {}: {mode}, {} addresses per request", args.provider.name(), args.addresses_per_request);
     println!(
         "measured {seconds:.1} s: {} requests, {} notifications, every result SUCCESSFUL",
-        measured.requests, measured.notifications
+        measured.requests, measured.units
     );
     println!("throughput: {rate:.0} notifications/s ({:.1} requests/s)", measured.requests as f64 / seconds);
     println!(
