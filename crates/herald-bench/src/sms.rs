@@ -53,7 +53,7 @@ pub struct SmsArgs {
     warmup: Duration,
     /// Concurrent clients, each sending its next SendTextMessage when the previous one is
     /// answered.
-    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=1024))]
     concurrency: u16,
     /// Open loop: this many SendTextMessage per second in all (latency counted from when each
     /// request was due); --concurrency then caps the requests in flight.
@@ -65,7 +65,7 @@ pub struct SmsArgs {
     /// Herald's window: submit_sm outstanding per bind.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=1000))]
     window: u16,
-    /// Message parts per message: 1 (a 104-character GSM text) or 2 (a 250-character one).
+    /// Message parts per message: 1 (a 98-character GSM text) or 2 (a 267-character one).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=2))]
     parts: u8,
     /// Origination numbers the messages are spread over, round robin.
@@ -308,8 +308,8 @@ impl SubmitTally {
         }
         let mut sum: u64 = slice[..per_second].iter().map(|&count| u64::from(count)).sum();
         let mut best = sum;
-        for i in per_second..slice.len() {
-            sum = sum + u64::from(slice[i]) - u64::from(slice[i - per_second]);
+        for (leaving, entering) in slice.iter().zip(&slice[per_second..]) {
+            sum = sum + u64::from(*entering) - u64::from(*leaving);
             best = best.max(sum);
         }
         best
@@ -339,12 +339,23 @@ struct Events {
     statuses: BTreeMap<String, u64>,
     /// Final events for destinations outside the window (warm-up leftovers): none expected.
     strays: u64,
+    /// Second and later final events of a message: none expected.
+    duplicates: u64,
 }
 
 impl Events {
     async fn open(database_url: &str) -> Result<Events> {
         let store = herald_store::open(database_url).await.with_context(|| format!("opening {database_url}"))?;
-        Ok(Events { store, after: 0, first: 0, messages: Vec::new(), finals: 0, statuses: BTreeMap::new(), strays: 0 })
+        Ok(Events {
+            store,
+            after: 0,
+            first: 0,
+            messages: Vec::new(),
+            finals: 0,
+            statuses: BTreeMap::new(),
+            strays: 0,
+            duplicates: 0,
+        })
     }
 
     /// From now on, collects the messages to destinations first..first + count.
@@ -354,6 +365,7 @@ impl Events {
         self.finals = 0;
         self.statuses.clear();
         self.strays = 0;
+        self.duplicates = 0;
     }
 
     /// Reads every event stored since the last call.
@@ -389,6 +401,8 @@ impl Events {
         if is_final {
             if timeline.finished == 0 {
                 self.finals += 1;
+            } else {
+                self.duplicates += 1;
             }
             timeline.finished = at;
             let status = record["messageStatus"].as_str().unwrap_or("?").to_owned();
@@ -887,6 +901,9 @@ fn report_delivery(
         events.statuses,
         if events.strays > 0 { format!("; {} final events of other messages", events.strays) } else { String::new() }
     );
+    if events.duplicates > 0 {
+        println!("  {} messages had more than one final event", events.duplicates);
+    }
     println!(
         "receipts: {} sent for the window's messages, {} not acknowledged with status 0, {missing_receipts} messages \
          with fewer than {} receipt(s)",
@@ -896,7 +913,8 @@ fn report_delivery(
     println!("accepted → TEXT_SUCCESSFUL (all parts submitted): {}", quantiles(&to_submitted));
     println!("accepted → final event: {}", quantiles(&to_final));
     let delivered = events.statuses.get("DELIVERED").copied().unwrap_or(0);
-    let healthy = delivered == accepted && receipts.unacknowledged == 0 && missing_receipts == 0;
+    let healthy =
+        delivered == accepted && events.duplicates == 0 && receipts.unacknowledged == 0 && missing_receipts == 0;
     Ok(DeliveryFigures { parts_rate_window, final_drain, receipt_to_event, healthy })
 }
 
@@ -996,13 +1014,7 @@ mod tests {
     fn submits_are_counted_per_bucket() {
         let base = UNIX_EPOCH + Duration::from_secs(1_000);
         let tally = SubmitTally::new(base);
-        {
-            let mut buckets = tally.buckets.lock().expect("lock");
-            buckets.resize(300, 0);
-            for bucket in 0..300 {
-                buckets[bucket] = 1;
-            }
-        }
+        *tally.buckets.lock().expect("lock") = vec![1; 300];
         assert_eq!(tally.between(base, base + Duration::from_secs(1)), 100);
         assert_eq!(tally.between(base + Duration::from_secs(2), base + Duration::from_secs(9)), 100);
         assert_eq!(tally.peak_second(base), 100);
