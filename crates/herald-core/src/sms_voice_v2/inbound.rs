@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use super::identities::Identity;
-use super::keywords::HELP_KEYWORD;
+use super::keywords::{HELP_KEYWORD, keyword_id};
 use super::send_checks::{Checked, destination_country};
 use super::{countries, pricing, simulator};
 use crate::Core;
@@ -20,10 +20,6 @@ use crate::sms_delivery::{Channel, OutboundMessage};
 
 /// The event type inbound records are stored under (AWS publishes them to SNS, not as events).
 pub(crate) const INBOUND_EVENT: &str = "TEXT_INBOUND";
-
-fn keyword_id(owner_id: &str, keyword: &str) -> String {
-    format!("{owner_id}/{}", keyword.to_uppercase())
-}
 
 /// The region an ARN names (`arn:aws:sms-voice:REGION:...`).
 fn region_of(arn: &str) -> Option<&str> {

@@ -37,7 +37,7 @@ const MAX_KEYWORDS_ASKED: usize = 5;
 /// The kinds of identity that own keywords.
 const OWNERS: [ResourceType; 2] = [ResourceType::PhoneNumber, ResourceType::Pool];
 
-fn keyword_id(owner_id: &str, keyword: &str) -> String {
+pub(crate) fn keyword_id(owner_id: &str, keyword: &str) -> String {
     format!("{owner_id}/{}", keyword.to_uppercase())
 }
 
