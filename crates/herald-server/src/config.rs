@@ -355,6 +355,11 @@ mod tests {
             ("master_key = \"abcd\"", "master_key"),
             ("[sms.quotas]\npool = 3", "pool"),
             ("[sms.quotas]\npools = -1", "sms.quotas.pools"),
+            (
+                "[[smpp.carriers]]\nname = \"a\"\nhost = \"h\"\nport = 1\nsystem_id = \"s\"\npassword = \"p\"\n\
+                 receipt_ids = \"octal\"",
+                "smpp.carriers[0].receipt_ids",
+            ),
         ] {
             std::fs::write(&file, content).expect("write");
             let error = Config::load(Some(&file), env(&[]), &Overrides::default()).expect_err(content);

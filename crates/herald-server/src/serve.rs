@@ -74,6 +74,7 @@ fn start_delivery(core: Arc<Core>, config: &Config) -> Result<herald_core::sms_d
         carriers.push(herald_core::sms_delivery::CarrierRoute {
             carrier: herald_sms::smpp::Carrier::start(settings, events.clone()),
             routes: carrier.routes.clone(),
+            receipt_ids: carrier.receipt_ids(),
         });
     }
     Ok(herald_core::sms_delivery::start(core, config.sms.delivery.settings(), carriers, carrier_events))

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use herald_core::sms_delivery::DeliverySettings;
-use herald_sms::smpp::{BindMode, CarrierSettings};
+use herald_sms::smpp::{BindMode, CarrierSettings, IdNotation};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -59,6 +59,10 @@ pub struct SmppCarrier {
     pub reconnect_min_seconds: Option<f64>,
     #[serde(default)]
     pub reconnect_max_seconds: Option<f64>,
+    /// How receipts quote the submit_sm_resp id: "auto" (learned from the receipts; the
+    /// default), "as_submitted", "decimal_for_hex" or "hex_for_decimal".
+    #[serde(default)]
+    pub receipt_ids: Option<String>,
 }
 
 /// The password stays out of logs and error output.
@@ -98,6 +102,10 @@ pub struct DeliverySection {
     /// Messages being delivered at once.
     #[serde(default)]
     pub max_in_flight: Option<usize>,
+    /// How long a receipt is matched only in its carrier's known id notation before the others
+    /// are tried (10 seconds).
+    #[serde(default)]
+    pub receipt_notation_fallback_seconds: Option<f64>,
 }
 
 impl DeliverySection {
@@ -106,6 +114,9 @@ impl DeliverySection {
             DeliverySettings { node_id: self.node_id.clone().unwrap_or_else(host_name), ..Default::default() };
         if let Some(seconds) = self.receipt_timeout_seconds {
             settings.receipt_timeout = Duration::from_secs(seconds);
+        }
+        if let Some(seconds) = self.receipt_notation_fallback_seconds {
+            settings.receipt_notation_fallback = Duration::from_secs_f64(seconds.clamp(0.0, 3600.0));
         }
         if let Some(count) = self.max_in_flight {
             settings.max_in_flight = count.max(1);
@@ -148,12 +159,26 @@ impl SmppCarrier {
                 );
             }
         }
+        if let Some(name) = &self.receipt_ids
+            && name != "auto"
+            && IdNotation::from_name(name).is_none()
+        {
+            bail!(
+                "{}: {name:?} is not one of \"auto\", \"as_submitted\", \"decimal_for_hex\", \"hex_for_decimal\"",
+                key("receipt_ids")
+            );
+        }
         if let Some(path) = &self.tls_ca_file
             && !path.is_file()
         {
             bail!("{}: {} is not a readable file", key("tls_ca_file"), path.display());
         }
         Ok(())
+    }
+
+    /// The configured receipt id notation; None when it is to be learned.
+    pub fn receipt_ids(&self) -> Option<IdNotation> {
+        self.receipt_ids.as_deref().and_then(IdNotation::from_name)
     }
 
     pub fn settings(&self) -> Result<CarrierSettings> {

@@ -299,6 +299,9 @@ async fn messages_reach_the_carrier_over_smpp_and_receipts_end_them() {
     let config = [
         number(GB_NUMBER, "GB", "LONG_CODE", "fake", None),
         carrier("fake", smsc.address().port(), "binds = 2\nwindow = 4"),
+        // The receipts quote ids in decimal: Herald learns that from the first receipt, after
+        // waiting this long for an id written as the receipt writes it.
+        "[sms.delivery]\nreceipt_notation_fallback_seconds = 1\n".to_string(),
     ]
     .concat();
     let server = TestServer::builder().config(config).start();
@@ -355,6 +358,49 @@ async fn messages_reach_the_carrier_over_smpp_and_receipts_end_them() {
     let after_drop = send(&sms, &gb, "+447700900560", "after a reconnect").await;
     let shown = final_message(&server, &after_drop, Duration::from_secs(30)).await;
     assert_eq!(last_record(&shown)["messageStatus"], "DELIVERED");
+}
+
+/// Decimal ids include pairs such as "16" and "10" ("16" is how "10" reads in hexadecimal): a
+/// receipt for message 16 that arrives before 16's id is recorded must wait for it, not end
+/// message 10. Messages go out concurrently and receipts come back at once, so some receipts do
+/// overtake their submission's record; each destination has its own scripted outcome, so a
+/// receipt matched to the wrong message shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn numeric_ids_that_read_both_ways_match_only_their_own_message() {
+    let smsc = FakeSmsc::start(FakeSmscConfig {
+        id_format: IdFormat::Decimal,
+        first_message_number: 10,
+        receipt_delay: Duration::ZERO,
+        ..FakeSmscConfig::default()
+    })
+    .await;
+    let config = [
+        number(GB_NUMBER, "GB", "LONG_CODE", "fake", Some(1000)),
+        carrier("fake", smsc.address().port(), "binds = 2\nwindow = 50"),
+        "[sms.delivery]\nreceipt_notation_fallback_seconds = 2\n".to_string(),
+    ]
+    .concat();
+    let server = TestServer::builder().config(config).start();
+    admin(&server, &["accounts", "production"]);
+    admin(&server, &["accounts", "spend-limit", "TEXT_MESSAGE_MONTHLY_SPEND_LIMIT", "100"]);
+    let sms = sms_voice(&server);
+    let gb = request_number(&sms, "GB", RequestableNumberType::LongCode).await;
+    let mut sending = tokio::task::JoinSet::new();
+    for index in 0..300 {
+        let destination = format!("+447700906{index:03}");
+        let delivered = index % 2 == 0;
+        if !delivered {
+            smsc.set_outcome(&destination, Outcome::undeliverable("001"));
+        }
+        let (sms, gb) = (sms.clone(), gb.clone());
+        sending.spawn(async move { (send(&sms, &gb, &destination, "one of many").await, delivered) });
+    }
+    let sent = sending.join_all().await;
+    for (id, delivered) in sent {
+        let shown = final_message(&server, &id, Duration::from_secs(60)).await;
+        let expected = if delivered { "DELIVERED" } else { "UNREACHABLE" };
+        assert_eq!(last_record(&shown)["messageStatus"], expected, "message {id}: {shown}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

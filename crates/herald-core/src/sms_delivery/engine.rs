@@ -2,10 +2,11 @@
 //! queue and delivers each in its own task, an intake that stores what carriers hand back, and
 //! an inbox processor for receipts and inbound messages.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use herald_sms::smpp::CarrierEvent;
+use herald_sms::smpp::{CarrierEvent, IdNotation};
 use tokio::sync::{Notify, Semaphore, mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -30,6 +31,10 @@ pub struct DeliverySettings {
     /// How long a receipt that names no known message is retried (it can arrive before the
     /// submission that it answers is recorded).
     pub receipt_match_window: Duration,
+    /// How long a receipt waits for a message with the id it quotes, in the notation its carrier
+    /// is known to use, before the other notations are tried (by then the submission it answers
+    /// is recorded, so a numeric id cannot be taken for another message's id in another base).
+    pub receipt_notation_fallback: Duration,
     /// Backoff between attempts of a message the carrier could not take.
     pub retry_min: Duration,
     pub retry_max: Duration,
@@ -44,6 +49,7 @@ impl Default for DeliverySettings {
             max_in_flight: 2048,
             idle_poll: Duration::from_millis(250),
             receipt_match_window: Duration::from_secs(600),
+            receipt_notation_fallback: Duration::from_secs(10),
             retry_min: Duration::from_secs(1),
             retry_max: Duration::from_secs(300),
         }
@@ -57,6 +63,8 @@ pub(crate) struct Engine {
     pub lanes: Lanes,
     pub permits: Arc<Semaphore>,
     pub inbox_wake: Notify,
+    /// The receipt id notation learned per carrier (for carriers that do not configure one).
+    pub receipt_notations: Mutex<HashMap<String, IdNotation>>,
 }
 
 /// The running engine; `shutdown` stops it after the deliveries in progress.
@@ -81,6 +89,7 @@ pub fn start(
         carriers,
         lanes: Lanes::default(),
         inbox_wake: Notify::new(),
+        receipt_notations: Default::default(),
     });
     let (stop, stopped) = watch::channel(false);
     let tasks = vec![

@@ -38,6 +38,7 @@ fn item(event: CarrierEvent, now: OffsetDateTime) -> Option<InboxItem> {
                 "CarrierMessageId": receipt.message_id,
                 "State": receipt_state_name(receipt.state),
                 "ErrorCode": receipt.error_code,
+                "Handset": receipt.handset,
             }),
         ),
         CarrierEvent::Inbound(inbound) => (

@@ -1,8 +1,17 @@
 //! Delivery receipts: matched to the message part whose carrier id they name (in whatever
 //! notation the carrier writes it), they set the part's status; the message is final when all
 //! its parts are.
+//!
+//! A numeric id reads as decimal and as hexadecimal, so a receipt is first matched in the
+//! notation its carrier is known to use (configured, else learned, else as submitted). Only when
+//! that finds nothing for [`DeliverySettings::receipt_notation_fallback`] are the other notations
+//! tried: a receipt can arrive before the submission it answers is recorded, and trying them at
+//! once would match it to another message whose id happens to be the same number in the other
+//! base. A match in another notation teaches the engine the carrier's notation.
+//!
+//! [`DeliverySettings::receipt_notation_fallback`]: super::DeliverySettings::receipt_notation_fallback
 
-use herald_sms::smpp::receipt_id_candidates;
+use herald_sms::smpp::IdNotation;
 use herald_store::{InboxItem, MessageRecord, MessageState, MessageUpdate};
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -39,10 +48,11 @@ impl Engine {
     pub(crate) async fn match_receipt(&self, item: &InboxItem) -> Result<Matched, String> {
         let text = |member: &str| item.document.get(member).and_then(Value::as_str).unwrap_or_default().to_string();
         let (carrier, carrier_id, state) = (text("Carrier"), text("CarrierMessageId"), text("State"));
-        let candidates = receipt_id_candidates(&carrier_id);
-        let found =
-            self.core.store().find_message_by_carrier_id(&carrier, &candidates).await.map_err(|e| e.to_string())?;
-        let Some((record, part)) = found else { return Ok(Matched::Unknown) };
+        let waited = (OffsetDateTime::now_utc() - item.created_at).unsigned_abs();
+        let handset = text("Handset");
+        let Some((record, part)) = self.find_receipted(&carrier, &carrier_id, &handset, waited).await? else {
+            return Ok(Matched::Unknown);
+        };
         if record.state == MessageState::Final {
             return Ok(Matched::Nothing);
         }
@@ -71,6 +81,81 @@ impl Engine {
         }
         Ok(Matched::Update(Box::new(update(&record, &message, done, events))))
     }
+}
+
+impl Engine {
+    /// The message part a receipt quoting `carrier_id` answers, trying the notations in order
+    /// (see the module's documentation).
+    async fn find_receipted(
+        &self,
+        carrier: &str,
+        carrier_id: &str,
+        handset: &str,
+        waited: std::time::Duration,
+    ) -> Result<Option<(MessageRecord, u32)>, String> {
+        let configured = self.carriers.iter().find(|c| c.carrier.name() == carrier).and_then(|c| c.receipt_ids);
+        let learned = self.learned_notation(carrier);
+        let notations = notations_to_try(configured, learned, waited >= self.settings.receipt_notation_fallback);
+        let mut tried = Vec::new();
+        for notation in notations {
+            let Some(submitted_id) = notation.submitted_id(carrier_id) else { continue };
+            if tried.contains(&submitted_id) {
+                continue;
+            }
+            let found = self
+                .core
+                .store()
+                .find_message_by_carrier_id(carrier, std::slice::from_ref(&submitted_id))
+                .await
+                .map_err(|e| e.to_string())?;
+            let fallback = configured.is_none() && notation != learned;
+            // In a notation not yet known for the carrier, the message must also be the one the
+            // receipt's handset received: the receipt may answer a submission never recorded
+            // (cut off by a crash), whose id another message has in another base.
+            let found = found.filter(|(record, _)| !fallback || same_handset(record, handset));
+            if found.is_some() {
+                if fallback {
+                    tracing::info!(carrier, notation = notation.name(), "learned how the carrier's receipts quote ids");
+                    self.learn_notation(carrier, notation);
+                }
+                return Ok(found);
+            }
+            tried.push(submitted_id);
+        }
+        Ok(None)
+    }
+
+    fn learned_notation(&self, carrier: &str) -> IdNotation {
+        let learned = self.receipt_notations.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        learned.get(carrier).copied().unwrap_or(IdNotation::AsSubmitted)
+    }
+
+    fn learn_notation(&self, carrier: &str, notation: IdNotation) {
+        let mut learned = self.receipt_notations.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        learned.insert(carrier.to_owned(), notation);
+    }
+}
+
+/// Whether the receipt's source address is the message's destination (digits compared, as
+/// carriers write addresses with or without "+"); a receipt without one does not contradict.
+fn same_handset(record: &MessageRecord, handset: &str) -> bool {
+    let digits = |text: &str| text.chars().filter(char::is_ascii_digit).collect::<String>();
+    let handset = digits(handset);
+    let destination = record.document.get("DestinationPhoneNumber").and_then(Value::as_str).unwrap_or_default();
+    handset.is_empty() || digits(destination) == handset
+}
+
+/// The notations a receipt is matched in, in order: the configured one only; else the learned
+/// one, and the others too once the receipt has waited long enough.
+fn notations_to_try(configured: Option<IdNotation>, learned: IdNotation, waited_enough: bool) -> Vec<IdNotation> {
+    if let Some(configured) = configured {
+        return vec![configured];
+    }
+    let mut notations = vec![learned];
+    if waited_enough {
+        notations.extend(IdNotation::ALL.into_iter().filter(|n| *n != learned));
+    }
+    notations
 }
 
 fn update(
@@ -106,5 +191,16 @@ mod tests {
         assert_eq!(status_of("REJECTED"), Status::CarrierBlocked);
         assert_eq!(status_of("UNKNOWN"), Status::Unknown);
         assert!(!status_of("ENROUTE").is_final());
+    }
+
+    #[test]
+    fn other_notations_are_tried_only_after_the_fallback_wait() {
+        use IdNotation::*;
+        assert_eq!(notations_to_try(None, AsSubmitted, false), [AsSubmitted]);
+        assert_eq!(notations_to_try(None, AsSubmitted, true), [AsSubmitted, DecimalForHex, HexForDecimal]);
+        assert_eq!(notations_to_try(None, DecimalForHex, false), [DecimalForHex]);
+        assert_eq!(notations_to_try(None, DecimalForHex, true), [DecimalForHex, AsSubmitted, HexForDecimal]);
+        // A configured notation is the only one, however long the receipt waits.
+        assert_eq!(notations_to_try(Some(HexForDecimal), AsSubmitted, true), [HexForDecimal]);
     }
 }

@@ -2,7 +2,7 @@
 //! number, else the first carrier whose routes match the destination (a dialling prefix such
 //! as "+44" or an ISO country code such as "GB").
 
-use herald_sms::smpp::Carrier;
+use herald_sms::smpp::{Carrier, IdNotation};
 
 /// A started carrier and the destinations it serves.
 #[derive(Clone)]
@@ -10,6 +10,8 @@ pub struct CarrierRoute {
     pub carrier: Carrier,
     /// Dialling prefixes ("+1") and ISO country codes ("US").
     pub routes: Vec<String>,
+    /// How the carrier's receipts quote its message ids; None: learned from its receipts.
+    pub receipt_ids: Option<IdNotation>,
 }
 
 pub(crate) fn route<'a>(

@@ -68,6 +68,10 @@ pub struct DeliveryReceipt {
     /// The network error (network_error_code TLV as `"<network type>:<code>"`, else the `err:`
     /// field); None when absent or all zeros.
     pub error_code: Option<String>,
+    /// The receipt's source_addr as written: usually the handset the message went to, which
+    /// helps tell apart messages whose ids are easily confused; empty when the carrier leaves
+    /// it out.
+    pub handset: String,
     /// The receipt's text as received (decoded per its data_coding), for diagnostics.
     pub text: String,
 }

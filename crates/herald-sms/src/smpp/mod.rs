@@ -43,5 +43,5 @@ mod window;
 
 pub use carrier::Carrier;
 pub use events::{CarrierEvent, DeliveryReceipt, InboundMessage, ReceiptState, SubmitOutcome, SubmitPart};
-pub use receipt::{message_ids_match, normalize_message_id, receipt_id_candidates};
+pub use receipt::{IdNotation, message_ids_match, normalize_message_id, receipt_id_candidates};
 pub use settings::{BindMode, CarrierSettings};

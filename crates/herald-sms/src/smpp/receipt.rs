@@ -178,7 +178,7 @@ pub(crate) fn build_receipt(carrier: &str, text: String, tlvs: &ReceiptTlvs) -> 
         Some((network_type, code)) => Some(format!("{network_type}:{code}")),
         None => fields.err.filter(|err| !err.is_empty() && !err.bytes().all(|b| b == b'0')),
     };
-    Some(DeliveryReceipt { carrier: carrier.to_owned(), message_id, state, error_code, text })
+    Some(DeliveryReceipt { carrier: carrier.to_owned(), message_id, state, error_code, handset: String::new(), text })
 }
 
 /// A message id in the one form both sides of a match are reduced to: trimmed, lower case,
@@ -221,6 +221,63 @@ pub fn receipt_id_candidates(id: &str) -> Vec<String> {
         }
     }
     unique
+}
+
+/// How a carrier's receipts write the id its submit_sm_resp gave. Most carriers quote it as
+/// given; some answer in hexadecimal and quote the same number in decimal, or the reverse. A
+/// purely numeric id reads both ways, so a receipt can only be matched without ambiguity once the
+/// carrier's notation is known (configured, or learned from receipts that match one way only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IdNotation {
+    /// The receipt quotes the id as the submit_sm_resp gave it (up to case and leading zeros).
+    AsSubmitted,
+    /// The submit_sm_resp id is hexadecimal; the receipt quotes its value in decimal.
+    DecimalForHex,
+    /// The submit_sm_resp id is decimal; the receipt quotes its value in hexadecimal.
+    HexForDecimal,
+}
+
+impl IdNotation {
+    pub const ALL: [IdNotation; 3] = [IdNotation::AsSubmitted, IdNotation::DecimalForHex, IdNotation::HexForDecimal];
+
+    /// The submit_sm_resp id (normalized) that a receipt quoting `receipted` refers to under this
+    /// notation; None when `receipted` cannot be written this way (letters in a decimal id) or is
+    /// empty.
+    pub fn submitted_id(self, receipted: &str) -> Option<String> {
+        let normalized = normalize_message_id(receipted);
+        if normalized.is_empty() {
+            return None;
+        }
+        let converted = match self {
+            IdNotation::AsSubmitted => return Some(normalized),
+            IdNotation::DecimalForHex => normalized
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| normalized.parse::<u128>().ok())
+                .flatten()
+                .map(|value| format!("{value:x}")),
+            IdNotation::HexForDecimal => normalized
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit())
+                .then(|| u128::from_str_radix(&normalized, 16).ok())
+                .flatten()
+                .map(|value| value.to_string()),
+        };
+        converted.map(|id| normalize_message_id(&id))
+    }
+
+    /// The configuration name: `as_submitted`, `decimal_for_hex`, `hex_for_decimal`.
+    pub fn name(self) -> &'static str {
+        match self {
+            IdNotation::AsSubmitted => "as_submitted",
+            IdNotation::DecimalForHex => "decimal_for_hex",
+            IdNotation::HexForDecimal => "hex_for_decimal",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<IdNotation> {
+        IdNotation::ALL.into_iter().find(|notation| notation.name() == name)
+    }
 }
 
 /// Whether a receipt's id and a submit_sm_resp's id name the same message.
@@ -366,5 +423,20 @@ mod tests {
         assert!(message_ids_match("007", "7"));
         assert!(!message_ids_match("12345", "12346"));
         assert!(!message_ids_match("", ""));
+    }
+
+    #[test]
+    fn each_notation_names_the_id_it_stands_for() {
+        assert_eq!(IdNotation::AsSubmitted.submitted_id("000A1F").as_deref(), Some("a1f"));
+        assert_eq!(IdNotation::DecimalForHex.submitted_id("2591").as_deref(), Some("a1f"));
+        assert_eq!(IdNotation::DecimalForHex.submitted_id("a1f"), None);
+        assert_eq!(IdNotation::HexForDecimal.submitted_id("a1f").as_deref(), Some("2591"));
+        // A numeric id reads both ways: which one is meant depends on the carrier.
+        assert_eq!(IdNotation::HexForDecimal.submitted_id("2591").as_deref(), Some("9617"));
+        assert_eq!(IdNotation::AsSubmitted.submitted_id("  "), None);
+        for notation in IdNotation::ALL {
+            assert_eq!(IdNotation::from_name(notation.name()), Some(notation));
+        }
+        assert_eq!(IdNotation::from_name("auto"), None);
     }
 }

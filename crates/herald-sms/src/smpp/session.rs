@@ -25,7 +25,7 @@ use tracing::{debug, info, warn};
 use super::address::inbound_address;
 use super::carrier::{BindState, SubmitRequest};
 use super::codec::{Frame, SmppCodec};
-use super::events::{CarrierEvent, InboundMessage, SubmitOutcome};
+use super::events::{CarrierEvent, DeliveryReceipt, InboundMessage, SubmitOutcome};
 use super::pdu::{self, Role};
 use super::receipt::build_receipt;
 use super::settings::CarrierSettings;
@@ -503,7 +503,10 @@ impl<'a> Session<'a> {
         };
         let event = if fields.is_receipt() {
             match build_receipt(carrier, receipt_text(&fields), &fields.receipt) {
-                Some(receipt) => Some(CarrierEvent::Receipt(receipt)),
+                Some(receipt) => Some(CarrierEvent::Receipt(DeliveryReceipt {
+                    handset: fields.source_addr.trim().to_owned(),
+                    ..receipt
+                })),
                 None => {
                     warn!(%carrier, bind = self.ctx.index, "delivery receipt without a message id; acknowledged and dropped");
                     None
