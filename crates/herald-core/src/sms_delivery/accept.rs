@@ -50,10 +50,18 @@ impl OutboundMessage {
 }
 
 impl Core {
-    /// Stores a message for delivery, charged against the month's spend limit; answers its id
-    /// once it is committed.
-    pub(crate) async fn sms_accept(&self, ctx: &RequestContext, message: OutboundMessage) -> Result<String, ApiError> {
-        let limit = self.sms_spend_limit_micros(ctx, message.channel).await?;
+    /// Stores a message for delivery, charged against the month's spend limit (`limit_micros`
+    /// as the send's checks read it, else read now); answers its id once it is committed.
+    pub(crate) async fn sms_accept(
+        &self,
+        ctx: &RequestContext,
+        message: OutboundMessage,
+        limit_micros: Option<i64>,
+    ) -> Result<String, ApiError> {
+        let limit = match limit_micros {
+            Some(limit) => limit,
+            None => self.sms_spend_limit_micros(ctx, message.channel).await?,
+        };
         let now = OffsetDateTime::now_utc();
         let charge = SpendCharge {
             account_id: ctx.account_id.clone(),

@@ -73,8 +73,7 @@ impl Engine {
     }
 
     async fn write(&self, update: MessageUpdate) -> Result<(), String> {
-        let applied = self.core.store().update_messages(&[update]).await.map_err(|e| e.to_string())?;
-        if applied.first() != Some(&true) {
+        if !self.updates.submit(update).await? {
             // Someone else (a receipt, another node after our lease ran out) changed it first.
             tracing::debug!("a message changed while it was being delivered; its newer state stands");
         }

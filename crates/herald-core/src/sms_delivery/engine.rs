@@ -7,10 +7,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use herald_sms::smpp::{CarrierEvent, IdNotation};
+use herald_store::MessageUpdate;
 use tokio::sync::{Notify, Semaphore, mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use super::group_commit::GroupCommit;
 use super::lanes::Lanes;
 use super::routes::CarrierRoute;
 use crate::Core;
@@ -65,6 +67,8 @@ pub(crate) struct Engine {
     pub inbox_wake: Notify,
     /// The receipt id notation learned per carrier (for carriers that do not configure one).
     pub receipt_notations: Mutex<HashMap<String, IdNotation>>,
+    /// The deliveries' writes, group-committed.
+    pub updates: GroupCommit<MessageUpdate, bool>,
 }
 
 /// The running engine; `shutdown` stops it after the deliveries in progress.
@@ -82,6 +86,7 @@ pub fn start(
     carriers: Vec<CarrierRoute>,
     carrier_events: mpsc::Receiver<CarrierEvent>,
 ) -> Delivery {
+    let store = core.store().clone();
     let engine = Arc::new(Engine {
         core,
         permits: Arc::new(Semaphore::new(settings.max_in_flight.max(1))),
@@ -90,6 +95,10 @@ pub fn start(
         lanes: Lanes::default(),
         inbox_wake: Notify::new(),
         receipt_notations: Default::default(),
+        updates: GroupCommit::start("message updates", 512, move |updates: Vec<MessageUpdate>| {
+            let store = store.clone();
+            async move { store.update_messages(&updates).await.map_err(|e| e.to_string()) }
+        }),
     });
     let (stop, stopped) = watch::channel(false);
     let tasks = vec![

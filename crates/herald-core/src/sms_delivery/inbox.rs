@@ -1,7 +1,6 @@
 //! The inbox processor: receipts update their messages in batches; inbound messages go through
 //! keyword handling and are published to their number's two-way channel.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,7 +9,7 @@ use time::OffsetDateTime;
 use tokio::sync::watch;
 
 use super::engine::Engine;
-use super::receipts::Matched;
+use super::receipts::{Matched, RoundUpdates};
 
 /// Items taken per round.
 const BATCH: u32 = 256;
@@ -47,21 +46,11 @@ impl Engine {
         let now = OffsetDateTime::now_utc();
         let mut done = Vec::new();
         let mut retry = Vec::new();
-        let mut updates = Vec::new();
-        let mut update_items = Vec::new();
-        let mut touched = HashSet::new();
+        let mut round = RoundUpdates::default();
         for item in &items {
             match item.kind.as_str() {
-                "receipt" => match self.match_receipt(item).await {
-                    Ok(Matched::Update(update)) => {
-                        // Two receipts for one message in a round: the second waits for the next.
-                        if touched.insert(update.id.clone()) {
-                            updates.push(*update);
-                            update_items.push(item.seq);
-                        } else {
-                            retry.push(item.seq);
-                        }
-                    }
+                "receipt" => match self.match_receipt(item, &round).await {
+                    Ok(Matched::Update(update)) => round.add(*update, item.seq),
                     Ok(Matched::Nothing) => done.push(item.seq),
                     Ok(Matched::Unknown) if self.too_old(item, now) => {
                         tracing::warn!(receipt = %item.document, "dropping a receipt that matches no message");
@@ -90,11 +79,12 @@ impl Engine {
                 }
             }
         }
+        let (updates, update_items) = round.into_updates();
         if !updates.is_empty() {
             let applied = store.update_messages(&updates).await.map_err(|e| e.to_string())?;
-            for (seq, applied) in update_items.into_iter().zip(applied) {
-                // A message changed since it was read: match the receipt again next round.
-                if applied { done.push(seq) } else { retry.push(seq) }
+            for (seqs, applied) in update_items.into_iter().zip(applied) {
+                // A message changed since it was read: match its receipts again next round.
+                if applied { done.extend(seqs) } else { retry.extend(seqs) }
             }
         }
         store.settle_inbox(&done, &retry).await.map_err(|e| e.to_string())?;

@@ -7,6 +7,7 @@ mod accept;
 mod deliver;
 mod engine;
 mod events;
+mod group_commit;
 mod inbox;
 mod intake;
 mod lanes;

@@ -11,6 +11,8 @@
 //!
 //! [`DeliverySettings::receipt_notation_fallback`]: super::DeliverySettings::receipt_notation_fallback
 
+use std::collections::HashMap;
+
 use herald_sms::smpp::IdNotation;
 use herald_store::{InboxItem, MessageRecord, MessageState, MessageUpdate};
 use serde_json::Value;
@@ -44,8 +46,8 @@ pub(crate) enum Matched {
 }
 
 impl Engine {
-    /// What a receipt does to its message.
-    pub(crate) async fn match_receipt(&self, item: &InboxItem) -> Result<Matched, String> {
+    /// What a receipt does to its message, as the round's earlier receipts left it.
+    pub(crate) async fn match_receipt(&self, item: &InboxItem, round: &RoundUpdates) -> Result<Matched, String> {
         let text = |member: &str| item.document.get(member).and_then(Value::as_str).unwrap_or_default().to_string();
         let (carrier, carrier_id, state) = (text("Carrier"), text("CarrierMessageId"), text("State"));
         let waited = (OffsetDateTime::now_utc() - item.created_at).unsigned_abs();
@@ -53,6 +55,7 @@ impl Engine {
         let Some((record, part)) = self.find_receipted(&carrier, &carrier_id, &handset, waited).await? else {
             return Ok(Matched::Unknown);
         };
+        let record = round.overlay(record);
         if record.state == MessageState::Final {
             return Ok(Matched::Nothing);
         }
@@ -80,6 +83,47 @@ impl Engine {
             events.push(event(&message, &record.account_id, overall(&message.parts), now));
         }
         Ok(Matched::Update(Box::new(update(&record, &message, done, events))))
+    }
+}
+
+/// The updates of one inbox round, one per message: the receipts of a multipart message that
+/// arrive together build on each other and are written in one update.
+#[derive(Default)]
+pub(crate) struct RoundUpdates {
+    by_message: HashMap<String, (MessageUpdate, Vec<i64>)>,
+}
+
+impl RoundUpdates {
+    /// The message as this round's updates so far leave it (still at the version read, which
+    /// the one update written for it expects).
+    fn overlay(&self, mut record: MessageRecord) -> MessageRecord {
+        if let Some((update, _)) = self.by_message.get(&record.id) {
+            record.state = update.state;
+            record.due_at = update.due_at;
+            record.document = update.document.clone();
+        }
+        record
+    }
+
+    /// Adds the update that inbox item `seq` causes; it replaces the message's earlier one,
+    /// keeping that one's events first.
+    pub(crate) fn add(&mut self, mut update: MessageUpdate, seq: i64) {
+        match self.by_message.remove(&update.id) {
+            Some((mut earlier, mut seqs)) => {
+                earlier.events.append(&mut update.events);
+                update.events = earlier.events;
+                seqs.push(seq);
+                self.by_message.insert(update.id.clone(), (update, seqs));
+            }
+            None => {
+                self.by_message.insert(update.id.clone(), (update, vec![seq]));
+            }
+        }
+    }
+
+    /// The updates to write, each with the inbox items it settles.
+    pub(crate) fn into_updates(self) -> (Vec<MessageUpdate>, Vec<Vec<i64>>) {
+        self.by_message.into_values().unzip()
     }
 }
 
@@ -191,6 +235,60 @@ mod tests {
         assert_eq!(status_of("REJECTED"), Status::CarrierBlocked);
         assert_eq!(status_of("UNKNOWN"), Status::Unknown);
         assert!(!status_of("ENROUTE").is_final());
+    }
+
+    #[test]
+    fn receipts_of_one_message_in_a_round_make_one_update() {
+        let now = OffsetDateTime::now_utc();
+        let event = |kind: &str| herald_store::EventRecord {
+            seq: 0,
+            account_id: "1".into(),
+            message_id: "m".into(),
+            event_type: kind.into(),
+            destinations: Vec::new(),
+            record: Value::Null,
+            created_at: now,
+        };
+        let update = |document: Value, events| MessageUpdate {
+            id: "m".into(),
+            expected_version: 3,
+            state: MessageState::Submitted,
+            lane: "lane".into(),
+            due_at: now,
+            attempts: 1,
+            last_error: None,
+            document,
+            carrier_ids: Vec::new(),
+            events,
+        };
+        let mut round = RoundUpdates::default();
+        round.add(update(serde_json::json!({"part": 1}), vec![event("TEXT_PENDING")]), 10);
+        let record = MessageRecord {
+            id: "m".into(),
+            account_id: "1".into(),
+            channel: "TEXT".into(),
+            state: MessageState::Submitted,
+            lane: "lane".into(),
+            due_at: now,
+            attempts: 1,
+            last_error: None,
+            document: serde_json::json!({"part": 0}),
+            version: 3,
+            created_at: now,
+            updated_at: now,
+        };
+        // The second receipt sees what the first did, at the version both were read at.
+        let seen = round.overlay(record);
+        assert_eq!((seen.document["part"].as_i64(), seen.version), (Some(1), 3));
+        let mut last = update(serde_json::json!({"part": 2}), vec![event("TEXT_DELIVERED")]);
+        last.state = MessageState::Final;
+        round.add(last, 11);
+        let (updates, items) = round.into_updates();
+        assert_eq!(items, [vec![10, 11]]);
+        assert_eq!(updates.len(), 1);
+        assert_eq!(updates[0].state, MessageState::Final);
+        let types: Vec<_> = updates[0].events.iter().map(|e| e.event_type.as_str()).collect();
+        assert_eq!(types, ["TEXT_PENDING", "TEXT_DELIVERED"]);
     }
 
     #[test]

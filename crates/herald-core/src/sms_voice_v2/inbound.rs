@@ -151,11 +151,12 @@ impl Core {
             message_feedback_enabled: false,
             simulated: simulator::destination(destination).map(|(_, outcome)| outcome),
             price_per_unit_micros: pricing::price_micros(Channel::Text, iso),
+            spend_limit_micros: None,
         };
         let mut message = OutboundMessage::new(ctx, Channel::Text, checked, body, 259_200);
         message.encoding = Some(info.encoding.event_name().to_string());
         message.total_parts = u32::try_from(info.parts).unwrap_or(u32::MAX);
         message.purpose = Some("KEYWORD_REPLY".into());
-        self.sms_accept(ctx, message).await.map(|_| ())
+        self.sms_accept(ctx, message, None).await.map(|_| ())
     }
 }

@@ -81,14 +81,32 @@ impl Core {
         if let Some(id) = request_protect_id {
             return self.sms_protect_configuration(ctx, id).await.map(Some);
         }
-        if let Some(name) = configuration_set {
-            let set = self.sms_configuration_set(ctx, name).await?;
-            if let Some(id) = set.document.get("ProtectConfigurationId").and_then(Value::as_str) {
-                return self.sms_find(ctx, ResourceType::ProtectConfiguration, id).await;
-            }
+        let set = match configuration_set {
+            Some(name) => Some(self.sms_configuration_set(ctx, name).await?),
+            None => None,
+        };
+        let account = self.sms_account_settings(&ctx.account_id).await?;
+        self.governing_protect_configuration(ctx, None, set.as_ref(), &account).await
+    }
+
+    /// [`Self::effective_protect_configuration`] over a configuration set and account settings
+    /// document the caller has already read.
+    pub(crate) async fn governing_protect_configuration(
+        &self,
+        ctx: &RequestContext,
+        request_protect_id: Option<&str>,
+        configuration_set: Option<&ResourceRecord>,
+        account: &Value,
+    ) -> Result<Option<ResourceRecord>, ApiError> {
+        if let Some(id) = request_protect_id {
+            return self.sms_protect_configuration(ctx, id).await.map(Some);
         }
-        let account = self.sms_find(ctx, ResourceType::Account, ACCOUNT_ID).await?;
-        match default_id(account.as_ref()) {
+        if let Some(id) =
+            configuration_set.and_then(|set| set.document.get("ProtectConfigurationId")).and_then(Value::as_str)
+        {
+            return self.sms_find(ctx, ResourceType::ProtectConfiguration, id).await;
+        }
+        match account.get(DEFAULT_MEMBER).and_then(Value::as_str) {
             Some(id) => self.sms_find(ctx, ResourceType::ProtectConfiguration, id).await,
             None => Ok(None),
         }

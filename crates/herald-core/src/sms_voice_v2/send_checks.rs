@@ -43,6 +43,9 @@ pub(crate) struct Checked {
     pub message_feedback_enabled: bool,
     pub simulated: Option<SimulatedOutcome>,
     pub price_per_unit_micros: i64,
+    /// The month's spend limit for the channel as the checks read it, in millionths of a
+    /// dollar; None: read when the message is accepted.
+    pub spend_limit_micros: Option<i64>,
 }
 
 /// The request members the checks read; `units` is message parts (text), 1 (media) or
@@ -204,6 +207,11 @@ fn default_parts_per_second(identity: &Identity) -> f64 {
     }
 }
 
+/// The month's limit in an account's settings for a channel, in millionths of a dollar.
+fn spend_limit_micros_in(account: &Value, channel: Channel) -> i64 {
+    super::spend_limits::enforced_limit_in(account, spend_limit_name(channel)).saturating_mul(1_000_000)
+}
+
 impl Core {
     /// Runs every check for a send; answers what the message needs to be accepted.
     pub(crate) async fn sms_check_send(
@@ -230,8 +238,10 @@ impl Core {
             self.sms_check_keyword(ctx, &guard, keyword).await?;
         }
 
+        // The account's settings (tier, default protect configuration, spend limits), read once.
+        let account = self.sms_account_settings(&ctx.account_id).await?;
         if simulated.is_none()
-            && self.sms_account_tier(ctx).await? == AccountTier::Sandboxed
+            && AccountTier::of(&account) == AccountTier::Sandboxed
             && !self.sms_is_verified_destination(ctx, request.destination).await?
         {
             return Err(conflict(
@@ -246,7 +256,7 @@ impl Core {
         }
 
         let set_name = configuration_set.as_ref().map(|set| set.id.clone());
-        self.sms_check_protect(ctx, request, set_name.as_deref(), iso).await?;
+        self.sms_check_protect(ctx, request, configuration_set.as_ref(), &account, iso).await?;
 
         if self.sms_is_opted_out(&ctx.account_id, guard.opt_out_list_name(), request.destination).await? {
             return Err(conflict(
@@ -272,7 +282,9 @@ impl Core {
                 &[(request.max_price_field, "is lower than the price")],
             ));
         }
-        self.sms_check_spend(ctx, request.channel, price.saturating_mul(i64::from(request.units))).await?;
+        let spend_limit_micros = spend_limit_micros_in(&account, request.channel);
+        self.sms_check_spend(ctx, request.channel, price.saturating_mul(i64::from(request.units)), spend_limit_micros)
+            .await?;
 
         let event_destinations = configuration_set.as_ref().map(event_destinations_of).unwrap_or_default();
         let feedback_default = configuration_set
@@ -292,17 +304,23 @@ impl Core {
             message_feedback_enabled: request.message_feedback_enabled.unwrap_or(feedback_default),
             simulated,
             price_per_unit_micros: price,
+            spend_limit_micros: Some(spend_limit_micros),
         })
     }
 
     /// The limit this month's charges may reach for a channel, in millionths of a dollar.
     pub(crate) async fn sms_spend_limit_micros(&self, ctx: &RequestContext, channel: Channel) -> Result<i64, ApiError> {
-        let dollars = self.enforced_spend_limit(ctx, spend_limit_name(channel)).await?;
-        Ok(dollars.saturating_mul(1_000_000))
+        let account = self.sms_account_settings(&ctx.account_id).await?;
+        Ok(spend_limit_micros_in(&account, channel))
     }
 
-    async fn sms_check_spend(&self, ctx: &RequestContext, channel: Channel, amount: i64) -> Result<(), ApiError> {
-        let limit = self.sms_spend_limit_micros(ctx, channel).await?;
+    async fn sms_check_spend(
+        &self,
+        ctx: &RequestContext,
+        channel: Channel,
+        amount: i64,
+        limit: i64,
+    ) -> Result<(), ApiError> {
         let month = month_of(OffsetDateTime::now_utc());
         let spent = self
             .store
@@ -319,11 +337,13 @@ impl Core {
         &self,
         ctx: &RequestContext,
         request: &SendRequest<'_>,
-        configuration_set: Option<&str>,
+        configuration_set: Option<&ResourceRecord>,
+        account: &Value,
         iso: &str,
     ) -> Result<(), ApiError> {
-        let Some(protect) =
-            self.effective_protect_configuration(ctx, request.protect_configuration_id, configuration_set).await?
+        let Some(protect) = self
+            .governing_protect_configuration(ctx, request.protect_configuration_id, configuration_set, account)
+            .await?
         else {
             return Ok(());
         };

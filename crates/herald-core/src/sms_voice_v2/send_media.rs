@@ -156,6 +156,7 @@ impl Core {
             units: 1,
         };
         let checked = self.sms_check_send(ctx, &request).await?;
+        let spend_limit = checked.spend_limit_micros;
         let mut message = OutboundMessage::new(ctx, Channel::Media, checked, body.unwrap_or_default(), ttl);
         message.total_parts = 1;
         message.media_urls = media_urls;
@@ -163,7 +164,7 @@ impl Core {
         if input.dry_run == Some(true) {
             return Ok(SendMediaMessageResult { message_id: Some(message.message_id) });
         }
-        let message_id = self.sms_accept(ctx, message).await?;
+        let message_id = self.sms_accept(ctx, message, spend_limit).await?;
         Ok(SendMediaMessageResult { message_id: Some(message_id) })
     }
 }

@@ -61,6 +61,7 @@ impl Core {
             )
         })?;
 
+        let spend_limit = checked.spend_limit_micros;
         let mut message = OutboundMessage::new(ctx, Channel::Text, checked, body, ttl);
         message.encoding = Some(info.encoding.event_name().to_string());
         message.total_parts = request.units;
@@ -70,7 +71,7 @@ impl Core {
         if input.dry_run == Some(true) {
             return Ok(SendTextMessageResult { message_id: Some(message.message_id) });
         }
-        let message_id = self.sms_accept(ctx, message).await?;
+        let message_id = self.sms_accept(ctx, message, spend_limit).await?;
         Ok(SendTextMessageResult { message_id: Some(message_id) })
     }
 }

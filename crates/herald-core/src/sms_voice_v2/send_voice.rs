@@ -261,6 +261,7 @@ impl Core {
             }
         }
 
+        let spend_limit = checked.spend_limit_micros;
         let mut message = OutboundMessage::new(ctx, Channel::Voice, checked, body, ttl);
         message.total_parts = request.units;
         message.voice_id = Some(input.voice_id.unwrap_or(VoiceId::Matthew).as_str().to_string());
@@ -270,13 +271,13 @@ impl Core {
             return Ok(SendVoiceMessageResult { message_id: Some(message.message_id) });
         }
         if !sandboxed {
-            let message_id = self.sms_accept(ctx, message).await?;
+            let message_id = self.sms_accept(ctx, message, spend_limit).await?;
             return Ok(SendVoiceMessageResult { message_id: Some(message_id) });
         }
 
         let message_id = message.message_id.clone();
         self.sms_count_sandbox_call(ctx, &message_id, &input.destination_phone_number).await?;
-        match self.sms_accept(ctx, message).await {
+        match self.sms_accept(ctx, message, spend_limit).await {
             Ok(message_id) => Ok(SendVoiceMessageResult { message_id: Some(message_id) }),
             Err(error) => {
                 if let Err(uncounted) = self.sms_uncount_sandbox_call(ctx, &message_id).await {

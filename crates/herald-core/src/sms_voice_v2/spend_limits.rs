@@ -67,6 +67,11 @@ fn put_entry(members: &mut Map<String, Value>, member: &str, name: SpendLimitNam
     }
 }
 
+/// The limit an account's settings document enforces this month for one channel, in US dollars.
+pub(crate) fn enforced_limit_in(settings: &Value, kind: SpendLimitName) -> i64 {
+    limit_of(settings, kind).enforced_limit
+}
+
 impl Core {
     /// The limit the sending engine must stop at this month for one channel, in US dollars.
     #[allow(dead_code, reason = "the sending engine (a later issue) calls it")]
@@ -76,7 +81,7 @@ impl Core {
         kind: SpendLimitName,
     ) -> Result<i64, ApiError> {
         let settings = self.sms_account_settings(&ctx.account_id).await?;
-        Ok(limit_of(&settings, kind).enforced_limit)
+        Ok(enforced_limit_in(&settings, kind))
     }
 
     /// The operator raises or lowers an account's ceiling for one channel: the replacement for

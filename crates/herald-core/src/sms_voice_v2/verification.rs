@@ -377,6 +377,7 @@ impl Core {
             simulated: simulator::destination(&destination).map(|(_, outcome)| outcome),
             // The first code to a number is free (guide part 1, section 4.1).
             price_per_unit_micros: if free { 0 } else { pricing::price_micros(channel, iso) },
+            spend_limit_micros: None,
         };
         let mut message = OutboundMessage::new(ctx, channel, checked, &body, CODE_MESSAGE_TTL_SECONDS);
         let info = encoding::analyse(&body);
@@ -389,7 +390,7 @@ impl Core {
         message.purpose = Some("VERIFICATION".into());
         // The code is recorded first: a message whose state write lost a race must not go out.
         self.sms_write(&[update(&record, with_state(&record.document, &state)?)], (KIND, &record.id)).await?;
-        let message_id = self.sms_accept(ctx, message).await?;
+        let message_id = self.sms_accept(ctx, message, None).await?;
         Ok(SendDestinationNumberVerificationCodeResult { message_id })
     }
 

@@ -20,7 +20,12 @@ use crate::{Backend, StoreError, StoreResult};
 use rows::{app_from_row, channel_from_row, endpoint_from_row, key_from_row, millis, resource_from_row};
 
 pub struct SqliteBackend {
+    /// Reads; several connections, each with its own snapshot.
     pool: SqlitePool,
+    /// Every write, on one connection. SQLite has one write lock: writers that race for it on
+    /// several connections get SQLITE_BUSY and sleep in the busy handler (milliseconds each,
+    /// seconds under load), while writers queued for one connection wait only for each other.
+    writer: SqlitePool,
 }
 
 impl SqliteBackend {
@@ -35,13 +40,20 @@ impl SqliteBackend {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            // Queued writers wait for the one connection as long as SQLite would have let them.
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.clone())
+            .await
+            .context("opening the SQLite database")?;
+        sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
             .await
             .context("opening the SQLite database")?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(SqliteBackend { pool })
+        Ok(SqliteBackend { pool, writer })
     }
 }
 
@@ -56,7 +68,7 @@ impl Backend for SqliteBackend {
     }
 
     async fn create_account(&self, account: &AccountRecord, key: &AccessKeyRecord) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        let mut tx = self.writer.begin().await.context("starting a transaction")?;
         sqlx::query("INSERT INTO accounts (id, created_at) VALUES (?, ?)")
             .bind(&account.id)
             .bind(millis(account.created_at))
@@ -94,7 +106,7 @@ impl Backend for SqliteBackend {
     }
 
     async fn insert_app(&self, app: &AppRecord, tags: &[Tag]) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        let mut tx = self.writer.begin().await.context("starting a transaction")?;
         sqlx::query("INSERT INTO apps (account_id, id, name, created_at, settings) VALUES (?, ?, ?, ?, ?)")
             .bind(&app.account_id)
             .bind(&app.id)
@@ -142,14 +154,14 @@ impl Backend for SqliteBackend {
             .bind(settings.to_string())
             .bind(account_id)
             .bind(app_id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .context("updating app settings")?;
         Ok(result.rows_affected() == 1)
     }
 
     async fn delete_app(&self, account_id: &str, app_id: &str) -> StoreResult<Option<AppRecord>> {
-        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        let mut tx = self.writer.begin().await.context("starting a transaction")?;
         let row = sqlx::query("DELETE FROM apps WHERE account_id = ? AND id = ? RETURNING *")
             .bind(account_id)
             .bind(app_id)
@@ -206,7 +218,7 @@ impl Backend for SqliteBackend {
             .bind(channel.version)
             .bind(millis(channel.created_at))
             .bind(millis(channel.updated_at))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .context("inserting a channel")?,
             Some(expected) => sqlx::query(
@@ -222,7 +234,7 @@ impl Backend for SqliteBackend {
             .bind(&channel.app_id)
             .bind(&channel.kind)
             .bind(expected)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .context("updating a channel")?,
         };
@@ -241,14 +253,14 @@ impl Backend for SqliteBackend {
             .bind(account_id)
             .bind(app_id)
             .bind(kind)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.writer)
             .await
             .context("deleting a channel")?;
         row.map(|r| channel_from_row(&r)).transpose()
     }
 
     async fn put_endpoints(&self, endpoints: &[EndpointRecord]) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        let mut tx = self.writer.begin().await.context("starting a transaction")?;
         for endpoint in endpoints {
             sqlx::query(
                 "INSERT INTO endpoints (account_id, app_id, id, channel_type, address, user_id, endpoint_status, opt_out, document, created_at, updated_at)
@@ -327,7 +339,7 @@ impl Backend for SqliteBackend {
             .bind(account_id)
             .bind(app_id)
             .bind(endpoint_id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.writer)
             .await
             .context("deleting an endpoint")?;
         row.map(|r| endpoint_from_row(&r)).transpose()
@@ -356,7 +368,7 @@ impl Backend for SqliteBackend {
                 .bind(account_id)
                 .bind(app_id)
                 .bind(user_id)
-                .fetch_all(&self.pool)
+                .fetch_all(&self.writer)
                 .await
                 .context("deleting a user's endpoints")?
                 .iter()
@@ -453,7 +465,7 @@ impl Backend for SqliteBackend {
     }
 
     async fn write_resources(&self, changes: &[ResourceChange]) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        let mut tx = self.writer.begin().await.context("starting a transaction")?;
         for change in changes {
             let (written, what) = match change {
                 ResourceChange::Put { record, expected_version: None } => {
@@ -541,7 +553,7 @@ impl Backend for SqliteBackend {
     }
 
     async fn tag_resource(&self, account_id: &str, resource: &ResourceRef, tags: &[Tag]) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        let mut tx = self.writer.begin().await.context("starting a transaction")?;
         for tag in tags {
             upsert_tag(&mut tx, account_id, resource, tag).await?;
         }
@@ -549,7 +561,7 @@ impl Backend for SqliteBackend {
     }
 
     async fn untag_resource(&self, account_id: &str, resource: &ResourceRef, keys: &[String]) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.context("starting a transaction")?;
+        let mut tx = self.writer.begin().await.context("starting a transaction")?;
         for key in keys {
             sqlx::query("DELETE FROM tags WHERE account_id = ? AND resource_type = ? AND resource_id = ? AND key = ?")
                 .bind(account_id)
@@ -564,7 +576,7 @@ impl Backend for SqliteBackend {
     }
 
     async fn enqueue_messages(&self, batch: &[NewMessage]) -> StoreResult<Vec<EnqueueOutcome>> {
-        messages::enqueue(&self.pool, batch).await
+        messages::enqueue(&self.writer, batch).await
     }
 
     async fn claim_messages(
@@ -575,15 +587,15 @@ impl Backend for SqliteBackend {
         busy_lanes: &[String],
         limit: u32,
     ) -> StoreResult<Vec<MessageRecord>> {
-        messages::claim(&self.pool, owner, now, lease, busy_lanes, limit).await
+        messages::claim(&self.writer, owner, now, lease, busy_lanes, limit).await
     }
 
     async fn release_leases(&self, owner: &str) -> StoreResult<u64> {
-        messages::release_leases(&self.pool, owner).await
+        messages::release_leases(&self.writer, owner).await
     }
 
     async fn update_messages(&self, updates: &[MessageUpdate]) -> StoreResult<Vec<bool>> {
-        messages::update(&self.pool, updates).await
+        messages::update(&self.writer, updates).await
     }
 
     async fn get_message(&self, id: &str) -> StoreResult<Option<MessageRecord>> {
@@ -607,7 +619,7 @@ impl Backend for SqliteBackend {
     }
 
     async fn append_events(&self, events: &[EventRecord]) -> StoreResult<()> {
-        messages::append_events(&self.pool, events).await
+        messages::append_events(&self.writer, events).await
     }
 
     async fn message_events(&self, message_id: &str) -> StoreResult<Vec<EventRecord>> {
@@ -623,7 +635,7 @@ impl Backend for SqliteBackend {
     }
 
     async fn push_inbox(&self, items: &[InboxItem]) -> StoreResult<()> {
-        messages::push_inbox(&self.pool, items).await
+        messages::push_inbox(&self.writer, items).await
     }
 
     async fn peek_inbox(&self, limit: u32) -> StoreResult<Vec<InboxItem>> {
@@ -631,7 +643,7 @@ impl Backend for SqliteBackend {
     }
 
     async fn settle_inbox(&self, done: &[i64], retry: &[i64]) -> StoreResult<()> {
-        messages::settle_inbox(&self.pool, done, retry).await
+        messages::settle_inbox(&self.writer, done, retry).await
     }
 }
 
