@@ -1,18 +1,22 @@
 //! The inbox processor: receipts update their messages in batches; inbound messages go through
 //! keyword handling and are published to their number's two-way channel.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::future::join_all;
 use herald_store::InboxItem;
 use time::OffsetDateTime;
 use tokio::sync::watch;
 
 use super::engine::Engine;
-use super::receipts::{Matched, RoundUpdates};
+use super::receipts::{Matched, RoundUpdates, apply_receipt};
 
 /// Items taken per round.
 const BATCH: u32 = 256;
+/// Receipts whose messages are looked up at once (the store's read connections).
+const LOOKUPS_AT_ONCE: usize = 8;
 /// Attempts after which an inbound message that keeps failing is given up (and logged).
 const MAX_INBOUND_ATTEMPTS: i64 = 20;
 
@@ -46,10 +50,24 @@ impl Engine {
         let now = OffsetDateTime::now_utc();
         let mut done = Vec::new();
         let mut retry = Vec::new();
+        // The receipts' messages are looked up concurrently; their updates are then worked out
+        // in order, so that receipts of one message build on each other.
+        let receipts: Vec<&InboxItem> = items.iter().filter(|item| item.kind == "receipt").collect();
+        let mut found = HashMap::with_capacity(receipts.len());
+        for chunk in receipts.chunks(LOOKUPS_AT_ONCE) {
+            let lookups: Vec<_> = chunk.iter().map(|item| self.receipted_part(item)).collect();
+            for (item, result) in chunk.iter().zip(join_all(lookups).await) {
+                found.insert(item.seq, result);
+            }
+        }
         let mut round = RoundUpdates::default();
         for item in &items {
             match item.kind.as_str() {
-                "receipt" => match self.match_receipt(item, &round).await {
+                "receipt" => match found
+                    .remove(&item.seq)
+                    .unwrap_or(Ok(None))
+                    .and_then(|found| apply_receipt(item, found, &round))
+                {
                     Ok(Matched::Update(update)) => round.add(*update, item.seq),
                     Ok(Matched::Nothing) => done.push(item.seq),
                     Ok(Matched::Unknown) if self.too_old(item, now) => {

@@ -46,44 +46,52 @@ pub(crate) enum Matched {
 }
 
 impl Engine {
-    /// What a receipt does to its message, as the round's earlier receipts left it.
-    pub(crate) async fn match_receipt(&self, item: &InboxItem, round: &RoundUpdates) -> Result<Matched, String> {
-        let text = |member: &str| item.document.get(member).and_then(Value::as_str).unwrap_or_default().to_string();
-        let (carrier, carrier_id, state) = (text("Carrier"), text("CarrierMessageId"), text("State"));
+    /// The message part a receipt answers, as stored; None when no message has its id yet.
+    pub(crate) async fn receipted_part(&self, item: &InboxItem) -> Result<Option<(MessageRecord, u32)>, String> {
+        let text = |member: &str| item.document.get(member).and_then(Value::as_str).unwrap_or_default();
         let waited = (OffsetDateTime::now_utc() - item.created_at).unsigned_abs();
-        let handset = text("Handset");
-        let Some((record, part)) = self.find_receipted(&carrier, &carrier_id, &handset, waited).await? else {
-            return Ok(Matched::Unknown);
-        };
-        let record = round.overlay(record);
-        if record.state == MessageState::Final {
-            return Ok(Matched::Nothing);
-        }
-        let mut message = OutboundMessage::from_document(&record.document)?;
-        let status = status_of(&state);
-        let Some(index) =
-            usize::try_from(part).ok().and_then(|p| p.checked_sub(1)).filter(|i| *i < message.parts.len())
-        else {
-            return Ok(Matched::Nothing);
-        };
-        if message.parts[index].status.is_some() {
-            return Ok(Matched::Nothing);
-        }
-        let now = OffsetDateTime::now_utc();
-        let mut events = Vec::new();
-        if status.is_final() {
-            let error_code = item.document.get("ErrorCode").and_then(Value::as_str).map(str::to_owned);
-            message.parts[index].status = Some(status.token().to_string());
-            message.parts[index].error_code = error_code;
-        } else {
-            events.push(event(&message, &record.account_id, Status::Pending, now));
-        }
-        let done = message.parts.iter().all(|p| p.status.is_some());
-        if done {
-            events.push(event(&message, &record.account_id, overall(&message.parts), now));
-        }
-        Ok(Matched::Update(Box::new(update(&record, &message, done, events))))
+        self.find_receipted(text("Carrier"), text("CarrierMessageId"), text("Handset"), waited).await
     }
+}
+
+/// What a receipt does to the part it answers (found by [`Engine::receipted_part`]), as the
+/// round's earlier receipts left its message.
+pub(crate) fn apply_receipt(
+    item: &InboxItem,
+    found: Option<(MessageRecord, u32)>,
+    round: &RoundUpdates,
+) -> Result<Matched, String> {
+    let Some((record, part)) = found else {
+        return Ok(Matched::Unknown);
+    };
+    let state = item.document.get("State").and_then(Value::as_str).unwrap_or_default();
+    let record = round.overlay(record);
+    if record.state == MessageState::Final {
+        return Ok(Matched::Nothing);
+    }
+    let mut message = OutboundMessage::from_document(&record.document)?;
+    let status = status_of(state);
+    let Some(index) = usize::try_from(part).ok().and_then(|p| p.checked_sub(1)).filter(|i| *i < message.parts.len())
+    else {
+        return Ok(Matched::Nothing);
+    };
+    if message.parts[index].status.is_some() {
+        return Ok(Matched::Nothing);
+    }
+    let now = OffsetDateTime::now_utc();
+    let mut events = Vec::new();
+    if status.is_final() {
+        let error_code = item.document.get("ErrorCode").and_then(Value::as_str).map(str::to_owned);
+        message.parts[index].status = Some(status.token().to_string());
+        message.parts[index].error_code = error_code;
+    } else {
+        events.push(event(&message, &record.account_id, Status::Pending, now));
+    }
+    let done = message.parts.iter().all(|p| p.status.is_some());
+    if done {
+        events.push(event(&message, &record.account_id, overall(&message.parts), now));
+    }
+    Ok(Matched::Update(Box::new(update(&record, &message, done, events))))
 }
 
 /// The updates of one inbox round, one per message: the receipts of a multipart message that

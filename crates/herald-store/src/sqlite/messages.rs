@@ -48,91 +48,134 @@ fn event_from_row(row: &SqliteRow) -> StoreResult<EventRecord> {
     })
 }
 
-async fn insert_events(tx: &mut Transaction<'_, Sqlite>, events: &[EventRecord]) -> StoreResult<()> {
-    for event in events {
-        let destinations = serde_json::to_string(&event.destinations)
-            .map_err(|e| StoreError::Corrupt(format!("event destinations: {e}")))?;
-        sqlx::query(
-            "INSERT INTO message_events (account_id, message_id, event_type, destinations, record, created_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&event.account_id)
-        .bind(&event.message_id)
-        .bind(&event.event_type)
-        .bind(destinations)
-        .bind(event.record.to_string())
-        .bind(millis(event.created_at))
-        .execute(&mut **tx)
-        .await
-        .context("storing an event")?;
+/// Rows per multi-row INSERT: far below SQLite's limit of bound variables per statement.
+const ROWS_PER_INSERT: usize = 256;
+
+/// Stores events in the order given, a few hundred rows per statement.
+async fn insert_events(tx: &mut Transaction<'_, Sqlite>, events: &[&EventRecord]) -> StoreResult<()> {
+    for chunk in events.chunks(ROWS_PER_INSERT) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for event in chunk {
+            let destinations = serde_json::to_string(&event.destinations)
+                .map_err(|e| StoreError::Corrupt(format!("event destinations: {e}")))?;
+            rows.push((event, destinations));
+        }
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO message_events (account_id, message_id, event_type, destinations, record, created_at) ",
+        );
+        query.push_values(rows, |mut row, (event, destinations)| {
+            row.push_bind(&event.account_id)
+                .push_bind(&event.message_id)
+                .push_bind(&event.event_type)
+                .push_bind(destinations)
+                .push_bind(event.record.to_string())
+                .push_bind(millis(event.created_at));
+        });
+        query.build().execute(&mut **tx).await.context("storing events")?;
     }
     Ok(())
 }
 
-/// Adds the charge unless it would pass its limit; says whether it was added.
-async fn charge(tx: &mut Transaction<'_, Sqlite>, charge: &SpendCharge) -> StoreResult<bool> {
-    let spent: Option<i64> =
-        sqlx::query_scalar("SELECT amount_micros FROM spend WHERE account_id = ? AND channel = ? AND month = ?")
-            .bind(&charge.account_id)
-            .bind(&charge.channel)
-            .bind(&charge.month)
-            .fetch_optional(&mut **tx)
-            .await
-            .context("reading the month's spend")?;
-    let total = spent.unwrap_or(0).saturating_add(charge.amount_micros);
-    if total > charge.limit_micros {
-        return Ok(false);
+/// The month's spend of each account and channel that a batch charges, read once and kept up to
+/// date in memory as the batch's charges are admitted; written back once per key.
+#[derive(Default)]
+struct SpendTotals {
+    totals: Vec<((String, String, String), i64, bool)>,
+}
+
+impl SpendTotals {
+    /// Admits the charge unless it would pass its limit; says whether it was admitted.
+    async fn admit(&mut self, tx: &mut Transaction<'_, Sqlite>, charge: &SpendCharge) -> StoreResult<bool> {
+        let key = (charge.account_id.clone(), charge.channel.clone(), charge.month.clone());
+        let at = match self.totals.iter().position(|(k, _, _)| *k == key) {
+            Some(at) => at,
+            None => {
+                let spent: Option<i64> = sqlx::query_scalar(
+                    "SELECT amount_micros FROM spend WHERE account_id = ? AND channel = ? AND month = ?",
+                )
+                .bind(&charge.account_id)
+                .bind(&charge.channel)
+                .bind(&charge.month)
+                .fetch_optional(&mut **tx)
+                .await
+                .context("reading the month's spend")?;
+                self.totals.push((key, spent.unwrap_or(0), false));
+                self.totals.len() - 1
+            }
+        };
+        let (_, total, changed) = &mut self.totals[at];
+        let after = total.saturating_add(charge.amount_micros);
+        if after > charge.limit_micros {
+            return Ok(false);
+        }
+        *total = after;
+        *changed = true;
+        Ok(true)
     }
-    sqlx::query(
-        "INSERT INTO spend (account_id, channel, month, amount_micros) VALUES (?, ?, ?, ?)
-         ON CONFLICT (account_id, channel, month) DO UPDATE SET amount_micros = excluded.amount_micros",
-    )
-    .bind(&charge.account_id)
-    .bind(&charge.channel)
-    .bind(&charge.month)
-    .bind(total)
-    .execute(&mut **tx)
-    .await
-    .context("charging the month's spend")?;
-    Ok(true)
+
+    async fn write(self, tx: &mut Transaction<'_, Sqlite>) -> StoreResult<()> {
+        for ((account_id, channel, month), total, changed) in self.totals {
+            if !changed {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO spend (account_id, channel, month, amount_micros) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (account_id, channel, month) DO UPDATE SET amount_micros = excluded.amount_micros",
+            )
+            .bind(account_id)
+            .bind(channel)
+            .bind(month)
+            .bind(total)
+            .execute(&mut **tx)
+            .await
+            .context("charging the month's spend")?;
+        }
+        Ok(())
+    }
 }
 
 pub(super) async fn enqueue(pool: &SqlitePool, batch: &[NewMessage]) -> StoreResult<Vec<EnqueueOutcome>> {
-    // IMMEDIATE: the charge reads before it writes, and a deferred transaction that another
+    // IMMEDIATE: the charges read before they write, and a deferred transaction that another
     // writer overtakes between the two cannot upgrade its lock (SQLITE_BUSY_SNAPSHOT).
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.context("starting a transaction")?;
     let mut outcomes = Vec::with_capacity(batch.len());
+    let mut spend = SpendTotals::default();
+    let mut stored = Vec::with_capacity(batch.len());
     for item in batch {
-        if let Some(spend) = &item.charge
-            && !charge(&mut tx, spend).await?
+        if let Some(charge) = &item.charge
+            && !spend.admit(&mut tx, charge).await?
         {
             outcomes.push(EnqueueOutcome::SpendLimitReached);
             continue;
         }
-        let message = &item.message;
-        sqlx::query(
-            "INSERT INTO messages (id, account_id, channel, state, lane, due_at, attempts, last_error, document,
-                                   version, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&message.id)
-        .bind(&message.account_id)
-        .bind(&message.channel)
-        .bind(message.state.as_str())
-        .bind(&message.lane)
-        .bind(millis(message.due_at))
-        .bind(message.attempts)
-        .bind(&message.last_error)
-        .bind(message.document.to_string())
-        .bind(message.version)
-        .bind(millis(message.created_at))
-        .bind(millis(message.updated_at))
-        .execute(&mut *tx)
-        .await
-        .context("storing a message")?;
-        insert_events(&mut tx, &item.events).await?;
+        stored.push(item);
         outcomes.push(EnqueueOutcome::Stored);
     }
+    spend.write(&mut tx).await?;
+    for chunk in stored.chunks(ROWS_PER_INSERT) {
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO messages (id, account_id, channel, state, lane, due_at, attempts, last_error, document,
+                                   version, created_at, updated_at) ",
+        );
+        query.push_values(chunk, |mut row, item| {
+            let message = &item.message;
+            row.push_bind(&message.id)
+                .push_bind(&message.account_id)
+                .push_bind(&message.channel)
+                .push_bind(message.state.as_str())
+                .push_bind(&message.lane)
+                .push_bind(millis(message.due_at))
+                .push_bind(message.attempts)
+                .push_bind(&message.last_error)
+                .push_bind(message.document.to_string())
+                .push_bind(message.version)
+                .push_bind(millis(message.created_at))
+                .push_bind(millis(message.updated_at));
+        });
+        query.build().execute(&mut *tx).await.context("storing messages")?;
+    }
+    let events: Vec<&EventRecord> = stored.iter().flat_map(|item| &item.events).collect();
+    insert_events(&mut tx, &events).await?;
     tx.commit().await.context("committing accepted messages")?;
     Ok(outcomes)
 }
@@ -180,6 +223,8 @@ pub(super) async fn update(pool: &SqlitePool, updates: &[MessageUpdate]) -> Stor
     let mut tx = pool.begin().await.context("starting a transaction")?;
     let now = millis(OffsetDateTime::now_utc());
     let mut applied = Vec::with_capacity(updates.len());
+    let mut carrier_ids = Vec::new();
+    let mut events = Vec::new();
     for change in updates {
         let result = sqlx::query(
             "UPDATE messages SET state = ?, lane = ?, due_at = ?, attempts = ?, last_error = ?, document = ?,
@@ -202,23 +247,28 @@ pub(super) async fn update(pool: &SqlitePool, updates: &[MessageUpdate]) -> Stor
             applied.push(false);
             continue;
         }
-        for id in &change.carrier_ids {
-            sqlx::query(
-                "INSERT INTO message_carrier_ids (carrier, carrier_message_id, message_id, part) VALUES (?, ?, ?, ?)
-                 ON CONFLICT (carrier, carrier_message_id) DO UPDATE SET message_id = excluded.message_id,
-                                                                         part = excluded.part",
-            )
-            .bind(&id.carrier)
-            .bind(&id.carrier_message_id)
-            .bind(&change.id)
-            .bind(i64::from(id.part))
-            .execute(&mut *tx)
-            .await
-            .context("storing a carrier message id")?;
-        }
-        insert_events(&mut tx, &change.events).await?;
+        carrier_ids.extend(change.carrier_ids.iter().map(|id| (&change.id, id)));
+        events.extend(&change.events);
         applied.push(true);
     }
+    for chunk in carrier_ids.chunks(ROWS_PER_INSERT) {
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO message_carrier_ids (carrier, carrier_message_id, message_id, part) ",
+        );
+        query.push_values(chunk, |mut row, (message_id, id)| {
+            row.push_bind(&id.carrier)
+                .push_bind(&id.carrier_message_id)
+                .push_bind(*message_id)
+                .push_bind(i64::from(id.part));
+        });
+        // A carrier that reuses an id: the newer message has it now.
+        query.push(
+            " ON CONFLICT (carrier, carrier_message_id) DO UPDATE SET message_id = excluded.message_id,
+                                                                     part = excluded.part",
+        );
+        query.build().execute(&mut *tx).await.context("storing carrier message ids")?;
+    }
+    insert_events(&mut tx, &events).await?;
     tx.commit().await.context("committing message updates")?;
     Ok(applied)
 }
@@ -276,7 +326,7 @@ pub(super) async fn count(pool: &SqlitePool, state: MessageState) -> StoreResult
 
 pub(super) async fn append_events(pool: &SqlitePool, events: &[EventRecord]) -> StoreResult<()> {
     let mut tx = pool.begin().await.context("starting a transaction")?;
-    insert_events(&mut tx, events).await?;
+    insert_events(&mut tx, &events.iter().collect::<Vec<_>>()).await?;
     tx.commit().await.context("committing events")
 }
 
@@ -318,15 +368,15 @@ pub(super) async fn spend_in_month(
 
 pub(super) async fn push_inbox(pool: &SqlitePool, items: &[InboxItem]) -> StoreResult<()> {
     let mut tx = pool.begin().await.context("starting a transaction")?;
-    for item in items {
-        sqlx::query("INSERT INTO inbox (kind, document, attempts, created_at) VALUES (?, ?, ?, ?)")
-            .bind(&item.kind)
-            .bind(item.document.to_string())
-            .bind(item.attempts)
-            .bind(millis(item.created_at))
-            .execute(&mut *tx)
-            .await
-            .context("storing an inbox item")?;
+    for chunk in items.chunks(ROWS_PER_INSERT) {
+        let mut query = QueryBuilder::<Sqlite>::new("INSERT INTO inbox (kind, document, attempts, created_at) ");
+        query.push_values(chunk, |mut row, item| {
+            row.push_bind(&item.kind)
+                .push_bind(item.document.to_string())
+                .push_bind(item.attempts)
+                .push_bind(millis(item.created_at));
+        });
+        query.build().execute(&mut *tx).await.context("storing inbox items")?;
     }
     tx.commit().await.context("committing inbox items")
 }
@@ -354,19 +404,18 @@ pub(super) async fn peek_inbox(pool: &SqlitePool, limit: u32) -> StoreResult<Vec
 
 pub(super) async fn settle_inbox(pool: &SqlitePool, done: &[i64], retry: &[i64]) -> StoreResult<()> {
     let mut tx = pool.begin().await.context("starting a transaction")?;
-    for seq in done {
-        sqlx::query("DELETE FROM inbox WHERE seq = ?")
-            .bind(seq)
-            .execute(&mut *tx)
-            .await
-            .context("settling the inbox")?;
-    }
-    for seq in retry {
-        sqlx::query("UPDATE inbox SET attempts = attempts + 1 WHERE seq = ?")
-            .bind(seq)
-            .execute(&mut *tx)
-            .await
-            .context("settling the inbox")?;
+    for (statement, seqs) in
+        [("DELETE FROM inbox WHERE seq IN (", done), ("UPDATE inbox SET attempts = attempts + 1 WHERE seq IN (", retry)]
+    {
+        for chunk in seqs.chunks(ROWS_PER_INSERT) {
+            let mut query = QueryBuilder::<Sqlite>::new(statement);
+            let mut list = query.separated(", ");
+            for seq in chunk {
+                list.push_bind(*seq);
+            }
+            query.push(")");
+            query.build().execute(&mut *tx).await.context("settling the inbox")?;
+        }
     }
     tx.commit().await.context("committing the inbox")
 }
