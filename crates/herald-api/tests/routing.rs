@@ -51,7 +51,8 @@ async fn every_pinpoint_route_resolves_and_answers_an_aws_error() {
         }
 
         let query = parse_query(None);
-        let request = RestRequest { labels: &matched.labels, query: &query, headers: &headers, body: b"{}" };
+        let request =
+            RestRequest { labels: &matched.labels, query: &query, headers: &headers, body: b"{}", decoded_input: None };
         let error = pinpoint::operations::dispatch(&Nothing, &ctx(), matched.operation, &request)
             .await
             .expect_err("nothing is implemented");

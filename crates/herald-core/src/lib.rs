@@ -1,9 +1,11 @@
 //! Herald's behaviour: implements the generated API traits over the store and the providers.
 
 mod accounts;
+pub mod event_delivery;
 mod ids;
 pub mod pinpoint;
 mod push_settings;
+pub mod redact;
 pub mod sms_delivery;
 mod sms_voice_v2;
 

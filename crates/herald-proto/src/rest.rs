@@ -1,6 +1,8 @@
 //! restJson1: routing by method and URI template, and binding labels, query and headers to input
 //! members.
 
+use std::sync::OnceLock;
+
 use http::HeaderMap;
 use percent_encoding::percent_decode_str;
 use serde::Serialize;
@@ -152,6 +154,9 @@ pub struct RestRequest<'a> {
     pub query: &'a [(String, String)],
     pub headers: &'a HeaderMap,
     pub body: &'a [u8],
+    /// Where `decode` leaves the input object it built (members by name, before typing), when
+    /// the caller wants to record what was asked (the audit log).
+    pub decoded_input: Option<&'a OnceLock<Value>>,
 }
 
 impl RestRequest<'_> {
@@ -187,6 +192,10 @@ impl RestRequest<'_> {
             let body: Value =
                 serde_json::from_slice(self.body).map_err(|e| bad_request(&DecodeError::Syntax(e.to_string())))?;
             object.insert(member.to_string(), body);
+        }
+        if let Some(slot) = self.decoded_input {
+            // A request is decoded once; should it be decoded again, the first input stands.
+            let _ = slot.set(Value::Object(object.clone()));
         }
         decode::deserialize(Value::Object(object)).map_err(|e| bad_request(&e))
     }
@@ -317,10 +326,15 @@ mod tests {
     }
 
     fn decode(query: &str, body: &str) -> Result<Input, ApiError> {
+        decode_into(query, body, None)
+    }
+
+    fn decode_into(query: &str, body: &str, decoded_input: Option<&OnceLock<Value>>) -> Result<Input, ApiError> {
         let labels = [("application-id", "app1".to_string())];
         let query = parse_query(Some(query));
         let headers = HeaderMap::new();
-        let request = RestRequest { labels: &labels, query: &query, headers: &headers, body: body.as_bytes() };
+        let request =
+            RestRequest { labels: &labels, query: &query, headers: &headers, body: body.as_bytes(), decoded_input };
         request.decode(
             &[
                 Binding::Label { member: "ApplicationId", name: "application-id" },
@@ -343,6 +357,19 @@ mod tests {
                 body: Body { name: "x".into() },
             }
         );
+    }
+
+    #[test]
+    fn the_input_object_is_left_for_the_caller_even_when_its_types_are_wrong() {
+        let slot = OnceLock::new();
+        decode_into("tagKeys=a", r#"{"Name": 5}"#, Some(&slot)).expect_err("wrong type");
+        assert_eq!(
+            slot.get(),
+            Some(&serde_json::json!({"ApplicationId": "app1", "TagKeys": ["a"], "Body": {"Name": 5}}))
+        );
+        let untouched = OnceLock::new();
+        decode_into("", "{", Some(&untouched)).expect_err("not JSON");
+        assert_eq!(untouched.get(), None, "a body that is not JSON leaves nothing");
     }
 
     #[test]

@@ -9,6 +9,8 @@ use herald_core::SmsQuotas;
 use herald_core::inventory::{InventoryNumber, NumberEntry};
 use serde::Deserialize;
 
+use crate::audit::AuditSection;
+use crate::events_config::EventsSection;
 use crate::smpp_config::{DeliverySection, SmppSection};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -28,6 +30,13 @@ pub struct Config {
     /// 64 hex characters (32 bytes). Without it, a key is generated into the data directory.
     #[serde(default)]
     pub master_key: Option<String>,
+    /// A bearer token `/metrics` asks for; without one `/metrics` is open to whoever reaches the
+    /// listener.
+    #[serde(default)]
+    pub metrics_token: Option<String>,
+    /// The audit log of API calls (`[audit]`).
+    #[serde(default)]
+    pub audit: AuditSection,
     #[serde(default)]
     pub providers: Providers,
     /// The operator's phone number inventory (`[[numbers]]` tables), synced into the store at
@@ -39,6 +48,12 @@ pub struct Config {
     /// The SMPP carriers SMS go out through (`[[smpp.carriers]]`).
     #[serde(default)]
     pub smpp: SmppSection,
+    /// Where event records go: destination ARNs mapped to sinks (`[[sinks]]`).
+    #[serde(default)]
+    pub sinks: Vec<herald_events::SinkConfig>,
+    /// How the event outbox is drained (`[events]`).
+    #[serde(default)]
+    pub events: EventsSection,
 }
 
 /// SMS and voice settings of the node.
@@ -162,6 +177,7 @@ pub const ENVIRONMENT: &[(&str, &str)] = &[
     ("HERALD_DATABASE_URL", "database_url"),
     ("HERALD_LOG_FORMAT", "log_format"),
     ("HERALD_MASTER_KEY", "master_key"),
+    ("HERALD_METRICS_TOKEN", "metrics_token"),
     ("HERALD_PROVIDERS_EXTRA_CA_FILE", "providers.extra_ca_file"),
     ("HERALD_PROVIDERS_APNS_PRODUCTION_URL", "providers.apns.production_url"),
     ("HERALD_PROVIDERS_APNS_SANDBOX_URL", "providers.apns.sandbox_url"),
@@ -236,6 +252,10 @@ impl Config {
                 );
             }
         }
+        if self.metrics_token.as_deref().is_some_and(|token| token.trim().is_empty()) {
+            bail!("configuration key `metrics_token`: is empty; leave it out to serve /metrics without a token");
+        }
+        self.audit.check()?;
         for (key, url) in [
             ("providers.apns.production_url", &self.providers.apns.production_url),
             ("providers.apns.sandbox_url", &self.providers.apns.sandbox_url),
@@ -266,6 +286,9 @@ impl Config {
                 bail!("configuration key `smpp.carriers[{index}].name`: {:?} is used twice", carrier.name);
             }
         }
+        // Checks every entry (errors name the key) and that no ARN is mapped twice.
+        herald_events::SinkRegistry::new(&self.sinks)?;
+        self.events.check()?;
         Ok(())
     }
 
@@ -355,6 +378,9 @@ mod tests {
             ("master_key = \"abcd\"", "master_key"),
             ("[sms.quotas]\npool = 3", "pool"),
             ("[sms.quotas]\npools = -1", "sms.quotas.pools"),
+            ("metrics_token = \"\"", "metrics_token"),
+            ("[audit]\nenable = false", "enable"),
+            ("[audit]\nexclude_operations = [\"SendTxtMessage\"]", "audit.exclude_operations[0]"),
             (
                 "[[smpp.carriers]]\nname = \"a\"\nhost = \"h\"\nport = 1\nsystem_id = \"s\"\npassword = \"p\"\n\
                  receipt_ids = \"octal\"",
@@ -367,6 +393,28 @@ mod tests {
         }
         let error = Config::load(None, env(&[("HERALD_LISTN", "x")]), &Overrides::default()).expect_err("unknown env");
         assert!(error.to_string().contains("HERALD_LISTN"), "{error}");
+    }
+
+    #[test]
+    fn metrics_token_and_audit_log() {
+        let defaults = Config::load(None, env(&[]), &Overrides::default()).expect("defaults");
+        assert_eq!(defaults.metrics_token, None);
+        assert!(defaults.audit.enabled && defaults.audit.exclude_operations.is_empty(), "everything is audited");
+
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("herald.toml");
+        std::fs::write(
+            &file,
+            "metrics_token = \"from-file\"\n[audit]\nenabled = false\nexclude_operations = [\"SendTextMessage\"]\n",
+        )
+        .expect("write");
+        let config = Config::load(Some(&file), env(&[]), &Overrides::default()).expect("valid");
+        assert_eq!(config.metrics_token.as_deref(), Some("from-file"));
+        assert!(!config.audit.enabled);
+        assert_eq!(config.audit.exclude_operations, ["SendTextMessage"]);
+        let config = Config::load(Some(&file), env(&[("HERALD_METRICS_TOKEN", "from-env")]), &Overrides::default())
+            .expect("env");
+        assert_eq!(config.metrics_token.as_deref(), Some("from-env"));
     }
 
     #[test]

@@ -1,11 +1,15 @@
 //! `herald`: self-hosted AWS End User Messaging.
 
 mod admin;
+mod audit;
 mod config;
 mod data_dir;
+mod events_config;
 mod http;
 mod messages;
+mod metrics;
 mod numbers;
+mod observability;
 mod serve;
 mod smpp_config;
 
@@ -39,6 +43,30 @@ enum Command {
     /// The SMS, voice and media delivery queue: what waits and why, one message and its
     /// events, and inbound messages injected by hand.
     Messages(MessagesArgs),
+    /// The audit log of API calls, oldest first, one JSON object (CloudTrail's fields) a line.
+    Audit(AuditArgs),
+}
+
+#[derive(clap::Args)]
+struct AuditArgs {
+    /// From this time on: RFC 3339 (2026-01-02T03:04:05Z) or a duration before now (90s, 15m,
+    /// 1h, 7d). Without it, from the first record.
+    #[arg(long, value_name = "TIME")]
+    since: Option<String>,
+    /// Before this time, written as for --since.
+    #[arg(long, value_name = "TIME")]
+    until: Option<String>,
+    /// Only calls of this operation (SendTextMessage, CreateApp, ...).
+    #[arg(long)]
+    operation: Option<String>,
+    /// Only calls of this 12-digit account.
+    #[arg(long)]
+    account: Option<String>,
+    /// At most this many records.
+    #[arg(long, default_value_t = 1000)]
+    limit: u32,
+    #[command(flatten)]
+    state: StateArgs,
 }
 
 #[derive(clap::Args)]
@@ -238,6 +266,7 @@ fn main() -> std::process::ExitCode {
         Command::Accounts(args) => admin::accounts(args),
         Command::Registrations(args) => admin::registrations(args),
         Command::Messages(args) => messages::run(args),
+        Command::Audit(args) => audit::command::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -18,11 +18,13 @@ pub fn run(args: ServeArgs) -> Result<()> {
     let overrides = Overrides { listen: args.listen, data_dir: args.data_dir, database_url: args.database_url };
     let config = Config::load(args.config.as_deref(), std::env::vars(), &overrides)?;
     init_logging(config.log_format);
+    // Before anything records a metric.
+    let listener_settings = crate::observability::ListenerSettings::from_config(&config)?;
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?
-        .block_on(serve(config))
+        .block_on(serve(config, listener_settings))
 }
 
 fn init_logging(format: LogFormat) {
@@ -38,7 +40,7 @@ fn init_logging(format: LogFormat) {
     }
 }
 
-async fn serve(config: Config) -> Result<()> {
+async fn serve(config: Config, listener_settings: crate::observability::ListenerSettings) -> Result<()> {
     let data_dir = data_dir::prepare(&config.data_dir)?;
     let secrets = data_dir::master_key(&data_dir, config.master_key.as_deref())?;
     let database_url = config.database_url();
@@ -58,9 +60,13 @@ async fn serve(config: Config) -> Result<()> {
     println!("aws --endpoint-url http://{address} --region us-east-1 pinpoint get-apps");
 
     let delivery = start_delivery(core.clone(), &config)?;
-    let app = crate::http::router(core).into_make_service_with_connect_info::<SocketAddr>();
+    let sinks = Arc::new(herald_events::SinkRegistry::new(&config.sinks)?);
+    crate::metrics::expose_sinks(sinks.arns());
+    let events = herald_core::event_delivery::start(core.store().clone(), sinks, config.events.settings());
+    let app = crate::http::router(core, listener_settings).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("serving")?;
     delivery.shutdown().await;
+    events.shutdown().await;
     tracing::info!("stopped");
     Ok(())
 }

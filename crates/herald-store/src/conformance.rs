@@ -24,6 +24,8 @@ pub async fn run_all(store: &dyn Backend) {
     resources_are_atomic_and_versioned(store).await;
     deleting_an_app_removes_what_it_holds(store, &secret_box).await;
     delivery_queue(store).await;
+    event_outbox(store).await;
+    accounts_listed_and_audit_log(store, &secret_box).await;
 }
 
 fn endpoint(app_id: &str, id: &str, user: Option<&str>, address: &str) -> EndpointRecord {
@@ -437,4 +439,146 @@ async fn delivery_queue(store: &dyn Backend) {
     assert_eq!((left[0].kind.as_str(), left[0].attempts), ("receipt", 1));
     store.settle_inbox(&[left[0].seq], &[]).await.expect("settle");
     assert!(store.peek_inbox(10).await.expect("peek").is_empty());
+}
+
+/// Events whose destinations are ARNs wait in the outbox per sink, in order, until delivered;
+/// failures move their next attempt and are dead-lettered when buried; a sink's backlog can be
+/// trimmed to its newest entries.
+async fn event_outbox(store: &dyn Backend) {
+    const TOPIC: &str = "arn:aws:sns:us-east-1:111122223333:events";
+    const CHANNEL: &str = "arn:aws:sns:us-east-1:111122223333:two-way";
+    let routed = |message_id: &str, event_type: &str, sinks: &[&str]| EventRecord {
+        destinations: sinks.iter().map(|s| s.to_string()).collect(),
+        ..event(message_id, event_type)
+    };
+    store
+        .append_events(&[
+            routed("o-1", "TEXT_QUEUED", &[TOPIC]),
+            routed("o-1", "TEXT_SUCCESSFUL", &[TOPIC, CHANNEL]),
+            routed("o-2", "TEXT_QUEUED", &["by-name"]),
+            routed("o-1", "TEXT_DELIVERED", &[TOPIC]),
+        ])
+        .await
+        .expect("append events");
+    let sinks: Vec<String> = store.outbox_depth().await.expect("depth").into_iter().map(|d| d.sink).collect();
+    assert_eq!(sinks, [TOPIC, CHANNEL], "ARN destinations only, sorted");
+    let due = store.outbox_due(TOPIC, now(), 10).await.expect("due");
+    let types: Vec<_> = due.iter().map(|e| e.record["eventType"].as_str().unwrap_or_default()).collect();
+    assert_eq!(types, ["TEXT_QUEUED", "TEXT_SUCCESSFUL", "TEXT_DELIVERED"], "one sink's entries in order");
+    assert!(due.iter().all(|e| e.message_id == "o-1" && e.attempts == 0 && e.first_failure_at.is_none()));
+    let ids: std::collections::HashSet<_> = due.iter().map(|e| e.event_id.clone()).collect();
+    assert_eq!(ids.len(), 3, "event ids are unique");
+    let on_channel = store.outbox_due(CHANNEL, now(), 10).await.expect("due");
+    assert_eq!(on_channel.len(), 1);
+    assert_eq!(on_channel[0].event_id, due[1].event_id, "one event has one id whatever its sink");
+
+    // A failure moves the next attempt; neither it nor the entries behind it are due before.
+    let failed_at = now();
+    let later = failed_at + time::Duration::seconds(30);
+    store.outbox_failed(&[due[0].seq], "503 from the receiver", failed_at, later).await.expect("failed");
+    assert!(store.outbox_due(TOPIC, failed_at, 10).await.expect("due").is_empty());
+    assert_eq!(store.outbox_due(CHANNEL, failed_at, 10).await.expect("due").len(), 1, "other sinks go on");
+    let retried = store.outbox_due(TOPIC, later, 10).await.expect("due");
+    assert_eq!(retried.len(), 3);
+    assert_eq!(retried[0].attempts, 1);
+    assert_eq!(retried[0].last_error.as_deref(), Some("503 from the receiver"));
+    assert_eq!(retried[0].first_failure_at, Some(failed_at));
+
+    // Delivered entries go; the depth counts what is left.
+    store.outbox_delivered(&[due[1].seq, due[2].seq]).await.expect("delivered");
+    let depth = store.outbox_depth().await.expect("depth");
+    let topic = depth.iter().find(|d| d.sink == TOPIC).expect("topic depth");
+    assert_eq!((topic.pending, topic.dead), (1, 0));
+    assert_eq!(topic.oldest_pending, Some(due[0].created_at));
+
+    // Failing since before the cut-off: dead-lettered, no longer due.
+    assert_eq!(store.outbox_bury(TOPIC, failed_at).await.expect("bury"), 0, "not failing since before it");
+    assert_eq!(store.outbox_bury(TOPIC, failed_at + time::Duration::seconds(1)).await.expect("bury"), 1);
+    assert!(store.outbox_due(TOPIC, later, 10).await.expect("due").is_empty());
+    let depth = store.outbox_depth().await.expect("depth");
+    let topic = depth.iter().find(|d| d.sink == TOPIC).expect("topic depth");
+    assert_eq!((topic.pending, topic.dead, topic.oldest_pending), (0, 1, None));
+
+    // Trimming keeps a sink's newest pending entries.
+    let many: Vec<EventRecord> = (0..5).map(|n| routed(&format!("t-{n}"), "TEXT_QUEUED", &[CHANNEL])).collect();
+    store.append_events(&many).await.expect("append");
+    assert_eq!(store.outbox_trim(CHANNEL, 2).await.expect("trim"), 4);
+    let kept: Vec<_> =
+        store.outbox_due(CHANNEL, now(), 10).await.expect("due").into_iter().map(|e| e.message_id).collect();
+    assert_eq!(kept, ["t-3", "t-4"]);
+}
+
+/// Account ids come back in order; audit records come back oldest first with every field, and
+/// each filter narrows them.
+async fn accounts_listed_and_audit_log(store: &dyn Backend, secret_box: &SecretBox) {
+    assert_eq!(store.list_account_ids().await.expect("account ids"), [ACCOUNT]);
+    let other = AccountRecord { id: "000011112222".into(), created_at: now() };
+    let key = AccessKeyRecord {
+        access_key_id: "HERALDTESTKEY0000002".into(),
+        account_id: other.id.clone(),
+        secret: secret_box.seal(b"secret", "access-key/HERALDTESTKEY0000002").expect("seal"),
+        created_at: now(),
+    };
+    store.create_account(&other, &key).await.expect("second account");
+    assert_eq!(store.list_account_ids().await.expect("account ids"), ["000011112222", ACCOUNT]);
+
+    let start = now();
+    let record = |seconds: i64, account: Option<&str>, operation: &str| crate::AuditRecord {
+        seq: 0,
+        event_time: start + time::Duration::seconds(seconds),
+        request_id: format!("request-{seconds}"),
+        account_id: account.map(str::to_owned),
+        principal: account.map(|_| "HERALDTESTKEY0000001".to_string()),
+        region: Some("us-east-1".into()),
+        source_ip: Some("127.0.0.1".into()),
+        user_agent: Some("aws-sdk-rust".into()),
+        api: "pinpoint".into(),
+        operation: Some(operation.into()),
+        resources: vec![format!("arn:aws:mobiletargeting:us-east-1:{ACCOUNT}:apps/a{seconds}")],
+        request_parameters: Some(serde_json::json!({"ApplicationId": format!("a{seconds}"), "Nested": {"n": [1, 2]}})),
+        error_code: None,
+        error_message: None,
+        duration_ms: 12,
+    };
+    let failed = crate::AuditRecord {
+        error_code: Some("NotFoundException".into()),
+        error_message: Some("no such app".into()),
+        request_parameters: None,
+        resources: Vec::new(),
+        user_agent: None,
+        ..record(2, Some(ACCOUNT), "GetApp")
+    };
+    let anonymous = crate::AuditRecord { principal: None, ..record(1, None, "GetApps") };
+    store.append_audit(&[]).await.expect("nothing to append");
+    // Stored out of time order on purpose: reading orders by the time of the call.
+    store
+        .append_audit(&[record(0, Some(ACCOUNT), "CreateApp"), failed.clone(), anonymous.clone()])
+        .await
+        .expect("append audit");
+    store.append_audit(&[record(3, Some("000011112222"), "CreateApp")]).await.expect("append audit");
+
+    let all = |filter: crate::AuditFilter| async move {
+        store.list_audit(&crate::AuditFilter { limit: 100, ..filter }).await.expect("list audit")
+    };
+    let everything = all(crate::AuditFilter::default()).await;
+    let ids: Vec<&str> = everything.iter().map(|r| r.request_id.as_str()).collect();
+    assert_eq!(ids, ["request-0", "request-1", "request-2", "request-3"]);
+    assert!(everything.iter().all(|r| r.seq > 0), "the store numbers records");
+    assert_eq!(crate::AuditRecord { seq: 0, ..everything[0].clone() }, record(0, Some(ACCOUNT), "CreateApp"));
+    assert_eq!(crate::AuditRecord { seq: 0, ..everything[1].clone() }, anonymous);
+    assert_eq!(crate::AuditRecord { seq: 0, ..everything[2].clone() }, failed);
+
+    let ids = |records: Vec<crate::AuditRecord>| records.into_iter().map(|r| r.request_id).collect::<Vec<_>>();
+    let window = crate::AuditFilter {
+        since: Some(start + time::Duration::seconds(1)),
+        until: Some(start + time::Duration::seconds(3)),
+        ..Default::default()
+    };
+    assert_eq!(ids(all(window).await), ["request-1", "request-2"], "since is inclusive, until is not");
+    let creates = crate::AuditFilter { operation: Some("CreateApp".into()), ..Default::default() };
+    assert_eq!(ids(all(creates).await), ["request-0", "request-3"]);
+    let theirs = crate::AuditFilter { account_id: Some("000011112222".into()), ..Default::default() };
+    assert_eq!(ids(all(theirs).await), ["request-3"]);
+    let first_two = crate::AuditFilter { limit: 2, ..Default::default() };
+    assert_eq!(ids(store.list_audit(&first_two).await.expect("list audit")), ["request-0", "request-1"]);
 }

@@ -4,8 +4,10 @@
 //! Each `Backend` method is one transaction, so a caller never sees half of a change (deleting
 //! an app removes its channels and tags in the same commit).
 
+mod audit;
 mod error;
 mod messages;
+mod outbox;
 mod records;
 mod secret_box;
 mod sqlite;
@@ -16,12 +18,15 @@ pub mod conformance;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use time::OffsetDateTime;
 
+pub use audit::{AuditFilter, AuditRecord};
 pub use error::StoreError;
 pub use messages::{
     CarrierMessageId, EnqueueOutcome, EventRecord, InboxItem, MessageRecord, MessageState, MessageUpdate, NewMessage,
     SpendCharge,
 };
+pub use outbox::{OutboxDepth, OutboxEntry};
 pub use records::{
     AccessKeyRecord, AccountRecord, AppRecord, ChannelRecord, EndpointRecord, ResourceChange, ResourceRecord,
     ResourceRef, Tag,
@@ -180,6 +185,39 @@ pub trait Backend: Send + Sync + 'static {
     async fn peek_inbox(&self, limit: u32) -> StoreResult<Vec<InboxItem>>;
     /// Removes processed items and counts another attempt on those to try again.
     async fn settle_inbox(&self, done: &[i64], retry: &[i64]) -> StoreResult<()>;
+
+    // The event outbox. Events whose `destinations` are ARNs get one entry per ARN when they
+    // are stored, in the same transaction.
+
+    /// A sink's oldest entries that are not dead, oldest first, when the oldest is due at `now`;
+    /// none otherwise. Entries wait behind a failed one, so each message's records reach the
+    /// sink in order.
+    async fn outbox_due(&self, sink: &str, now: OffsetDateTime, limit: u32) -> StoreResult<Vec<OutboxEntry>>;
+    /// Removes entries their sink has taken.
+    async fn outbox_delivered(&self, seqs: &[i64]) -> StoreResult<()>;
+    /// Counts a failed attempt on entries and puts their next attempt at `next_attempt_at`.
+    async fn outbox_failed(
+        &self,
+        seqs: &[i64],
+        error: &str,
+        now: OffsetDateTime,
+        next_attempt_at: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// Dead-letters a sink's entries that first failed before `failing_since`; answers how many.
+    async fn outbox_bury(&self, sink: &str, failing_since: OffsetDateTime) -> StoreResult<u64>;
+    /// Drops a sink's oldest pending entries beyond the newest `keep`; answers how many.
+    async fn outbox_trim(&self, sink: &str, keep: u64) -> StoreResult<u64>;
+    /// Pending and dead entries per sink.
+    async fn outbox_depth(&self) -> StoreResult<Vec<OutboxDepth>>;
+
+    // Read-only views for metrics, and the audit log.
+
+    /// Every account's id, in order.
+    async fn list_account_ids(&self) -> StoreResult<Vec<String>>;
+    /// Appends API call records, in the order given.
+    async fn append_audit(&self, records: &[AuditRecord]) -> StoreResult<()>;
+    /// The records the filter matches, oldest first.
+    async fn list_audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditRecord>>;
 }
 
 /// The handle the rest of Herald holds: cheap to clone, backend chosen at start-up.

@@ -62,7 +62,8 @@ pub struct EventRecord {
     pub account_id: String,
     pub message_id: String,
     pub event_type: String,
-    /// The event destinations (by name) the record is to be delivered to.
+    /// The ARNs of the sinks the record is to be delivered to (the configuration set's event
+    /// destinations, a two-way channel); the store queues it in the outbox for each.
     pub destinations: Vec<String>,
     pub record: Value,
     pub created_at: OffsetDateTime,

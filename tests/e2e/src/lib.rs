@@ -6,6 +6,7 @@ use herald_testkit::TestServer;
 pub use herald_testkit;
 
 pub mod messages;
+pub mod webhook;
 
 pub const REGION: &str = "us-east-1";
 

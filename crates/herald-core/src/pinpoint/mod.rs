@@ -1,10 +1,12 @@
-//! The Pinpoint API (restJson1): apps, settings, push channels and tags.
+//! The Pinpoint API (restJson1): apps, settings, push channels, tags, sending and the event
+//! stream.
 
 mod apps;
 mod arn;
 mod channels;
 mod endpoints;
 mod errors;
+mod event_stream;
 mod messaging;
 mod settings;
 mod tags;
@@ -16,7 +18,7 @@ use herald_proto::{ApiError, RequestContext};
 pub use channels::PushChannel;
 use errors::convert;
 pub(crate) use messaging::ProviderCache;
-pub use messaging::RetryPolicy;
+pub use messaging::{RetryPolicy, describe_metrics};
 
 /// Get, update and delete of one push channel type: the same three steps for each type, only
 /// the generated request and response names differ.
@@ -189,6 +191,38 @@ impl PinpointApi for crate::Core {
         let attributes_resource =
             self.remove_attributes(ctx, &input.application_id, &input.attribute_type, names).await?;
         Ok(RemoveAttributesResponse { attributes_resource })
+    }
+
+    async fn put_event_stream(
+        &self,
+        ctx: &RequestContext,
+        input: PutEventStreamRequest,
+    ) -> Result<PutEventStreamResponse, ApiError> {
+        let event_stream = self.put_event_stream(ctx, &input.application_id, input.write_event_stream).await?;
+        Ok(PutEventStreamResponse { event_stream })
+    }
+
+    async fn get_event_stream(
+        &self,
+        ctx: &RequestContext,
+        input: GetEventStreamRequest,
+    ) -> Result<GetEventStreamResponse, ApiError> {
+        let event_stream = self.get_event_stream(ctx, &input.application_id).await?;
+        Ok(GetEventStreamResponse { event_stream })
+    }
+
+    async fn delete_event_stream(
+        &self,
+        ctx: &RequestContext,
+        input: DeleteEventStreamRequest,
+    ) -> Result<DeleteEventStreamResponse, ApiError> {
+        let event_stream = self.delete_event_stream(ctx, &input.application_id).await?;
+        Ok(DeleteEventStreamResponse { event_stream })
+    }
+
+    async fn put_events(&self, ctx: &RequestContext, input: PutEventsRequest) -> Result<PutEventsResponse, ApiError> {
+        let events_response = self.put_events(ctx, &input.application_id, input.events_request).await?;
+        Ok(PutEventsResponse { events_response })
     }
 
     async fn send_messages(

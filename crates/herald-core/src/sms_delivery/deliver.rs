@@ -269,8 +269,8 @@ impl Engine {
             let failed: Sender = std::mem::replace(&mut message.sender, next);
             tracing::info!(
                 message_id = %message.message_id,
-                from = %failed.origination,
-                to = %message.sender.origination,
+                from = crate::redact::phone_number(&failed.origination),
+                to = crate::redact::phone_number(&message.sender.origination),
                 reason = %retry.error,
                 "failing over to another pool member"
             );

@@ -69,7 +69,7 @@ pub(crate) fn event(message: &OutboundMessage, account_id: &str, status: Status,
         .event_destinations
         .iter()
         .filter(|d| matches(&d.matching_event_types, &event_type, message.channel))
-        .map(|d| d.name.clone())
+        .filter_map(|d| d.arn.clone())
         .collect();
     EventRecord {
         seq: 0,

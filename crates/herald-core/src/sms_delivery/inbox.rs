@@ -71,7 +71,12 @@ impl Engine {
                     Ok(Matched::Update(update)) => round.add(*update, item.seq),
                     Ok(Matched::Nothing) => done.push(item.seq),
                     Ok(Matched::Unknown) if self.too_old(item, now) => {
-                        tracing::warn!(receipt = %item.document, "dropping a receipt that matches no message");
+                        let text = |member: &str| item.document.get(member).and_then(|v| v.as_str()).unwrap_or("");
+                        tracing::warn!(
+                            carrier = text("Carrier"),
+                            carrier_message_id = text("CarrierMessageId"),
+                            "dropping a receipt that matches no message"
+                        );
                         done.push(item.seq);
                     }
                     Ok(Matched::Unknown) => retry.push(item.seq),
@@ -83,7 +88,13 @@ impl Engine {
                 "inbound" => match self.core.sms_receive(&item.document, item.seq).await {
                     Ok(()) => done.push(item.seq),
                     Err(error) if item.attempts >= MAX_INBOUND_ATTEMPTS => {
-                        tracing::error!(%error, inbound = %item.document, "giving up an inbound message");
+                        let text = |member: &str| item.document.get(member).and_then(|v| v.as_str()).unwrap_or("");
+                        tracing::error!(
+                            %error,
+                            from = crate::redact::phone_number(text("OriginationNumber")),
+                            to = crate::redact::phone_number(text("DestinationNumber")),
+                            "giving up an inbound message"
+                        );
                         done.push(item.seq);
                     }
                     Err(error) => {

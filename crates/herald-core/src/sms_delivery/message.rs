@@ -67,6 +67,9 @@ pub(crate) struct PartState {
 pub(crate) struct DestinationRef {
     pub name: String,
     pub matching_event_types: Vec<String>,
+    /// The log group, delivery stream or topic the destination sends to: the sink's ARN.
+    #[serde(default)]
+    pub arn: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -34,7 +34,11 @@ impl Core {
         let to = if to.starts_with('+') { to } else { format!("+{to}") };
         let inventory = self.sms_inventory_number(&to).await.map_err(|e| format!("{e:?}"))?;
         let Some(account_id) = inventory.and_then(|n| n.assigned_to) else {
-            tracing::warn!(destination = %to, "inbound message for a number no account holds; dropped");
+            tracing::warn!(
+                inbound = seq,
+                destination = %crate::redact::phone_number(&to),
+                "inbound message for a number no account holds; dropped"
+            );
             return Ok(());
         };
         let mut ctx = RequestContext {
@@ -56,7 +60,11 @@ impl Core {
         body: &str,
     ) -> Result<(), ApiError> {
         let Some(record) = self.sms_find_by_name(ctx, ResourceType::PhoneNumber, to).await? else {
-            tracing::warn!(destination = %to, "inbound message for a number that is not the account's; dropped");
+            tracing::warn!(
+                request_id = ctx.request_id,
+                destination = %crate::redact::phone_number(to),
+                "inbound message for a number that is not the account's; dropped"
+            );
             return Ok(());
         };
         let number = Identity { kind: ResourceType::PhoneNumber, record };

@@ -668,7 +668,16 @@ pub(crate) fn event_destinations_of(set: &ResourceRecord) -> Vec<DestinationRef>
             let name = d.get("EventDestinationName")?.as_str()?.to_string();
             let matching_event_types =
                 d.get("MatchingEventTypes")?.as_array()?.iter().filter_map(Value::as_str).map(str::to_owned).collect();
-            Some(DestinationRef { name, matching_event_types })
+            // Exactly one of the three is set (CreateEventDestination checks it).
+            let arn = [
+                ("CloudWatchLogsDestination", "LogGroupArn"),
+                ("KinesisFirehoseDestination", "DeliveryStreamArn"),
+                ("SnsDestination", "TopicArn"),
+            ]
+            .iter()
+            .find_map(|(kind, member)| d.get(*kind)?.get(*member)?.as_str())
+            .map(str::to_owned);
+            Some(DestinationRef { name, matching_event_types, arn })
         })
         .collect()
 }

@@ -71,7 +71,10 @@ async fn insert_events(tx: &mut Transaction<'_, Sqlite>, events: &[&EventRecord]
                 .push_bind(event.record.to_string())
                 .push_bind(millis(event.created_at));
         });
-        query.build().execute(&mut **tx).await.context("storing events")?;
+        let stored = query.build().execute(&mut **tx).await.context("storing events")?;
+        // One multi-row INSERT on the one writer: the chunk's seqs are consecutive.
+        let first_seq = stored.last_insert_rowid() - i64::try_from(chunk.len()).unwrap_or(0) + 1;
+        super::outbox::add_entries(tx, chunk, first_seq).await?;
     }
     Ok(())
 }

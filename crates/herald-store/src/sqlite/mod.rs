@@ -1,6 +1,8 @@
 //! The embedded default: SQLite in WAL mode through sqlx.
 
+mod audit;
 mod messages;
+mod outbox;
 mod rows;
 
 use std::str::FromStr;
@@ -10,8 +12,10 @@ use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 
+use crate::audit::{AuditFilter, AuditRecord};
 use crate::error::Context;
 use crate::messages::{EnqueueOutcome, EventRecord, InboxItem, MessageRecord, MessageState, MessageUpdate, NewMessage};
+use crate::outbox::{OutboxDepth, OutboxEntry};
 use crate::records::{
     AccessKeyRecord, AccountRecord, AppRecord, ChannelRecord, EndpointRecord, ResourceChange, ResourceRecord,
     ResourceRef, Tag,
@@ -644,6 +648,51 @@ impl Backend for SqliteBackend {
 
     async fn settle_inbox(&self, done: &[i64], retry: &[i64]) -> StoreResult<()> {
         messages::settle_inbox(&self.writer, done, retry).await
+    }
+
+    async fn outbox_due(&self, sink: &str, now: time::OffsetDateTime, limit: u32) -> StoreResult<Vec<OutboxEntry>> {
+        outbox::due(&self.pool, sink, now, limit).await
+    }
+
+    async fn outbox_delivered(&self, seqs: &[i64]) -> StoreResult<()> {
+        outbox::delivered(&self.writer, seqs).await
+    }
+
+    async fn outbox_failed(
+        &self,
+        seqs: &[i64],
+        error: &str,
+        now: time::OffsetDateTime,
+        next_attempt_at: time::OffsetDateTime,
+    ) -> StoreResult<()> {
+        outbox::failed(&self.writer, seqs, error, now, next_attempt_at).await
+    }
+
+    async fn outbox_bury(&self, sink: &str, failing_since: time::OffsetDateTime) -> StoreResult<u64> {
+        outbox::bury(&self.writer, sink, failing_since).await
+    }
+
+    async fn outbox_trim(&self, sink: &str, keep: u64) -> StoreResult<u64> {
+        outbox::trim(&self.writer, sink, keep).await
+    }
+
+    async fn outbox_depth(&self) -> StoreResult<Vec<OutboxDepth>> {
+        outbox::depth(&self.pool).await
+    }
+
+    async fn list_account_ids(&self) -> StoreResult<Vec<String>> {
+        sqlx::query_scalar("SELECT id FROM accounts ORDER BY id")
+            .fetch_all(&self.pool)
+            .await
+            .context("listing accounts")
+    }
+
+    async fn append_audit(&self, records: &[AuditRecord]) -> StoreResult<()> {
+        audit::append(&self.writer, records).await
+    }
+
+    async fn list_audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditRecord>> {
+        audit::list(&self.pool, filter).await
     }
 }
 

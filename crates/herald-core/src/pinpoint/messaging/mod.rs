@@ -7,7 +7,9 @@ mod message;
 mod providers;
 mod retry;
 mod send;
+mod send_metrics;
 mod variables;
 
 pub(crate) use providers::ProviderCache;
 pub use retry::RetryPolicy;
+pub use send_metrics::describe as describe_metrics;

@@ -18,9 +18,11 @@ use tokio::time::Instant;
 use super::message::{Overrides, preferred_authentication, push_message};
 use super::providers::Provider;
 use super::retry::{wire_status, with_retries};
+use super::send_metrics::{count_send, timed};
 use crate::Core;
 use crate::pinpoint::PushChannel;
 use crate::pinpoint::errors::{bad_request, internal};
+use crate::pinpoint::event_stream::{PushSendOutcome, push_send_record};
 
 /// Whom one result is for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -244,6 +246,10 @@ impl Core {
             .collect()
             .await;
 
+        for outcome in &results {
+            count_send(app_id, outcome.channel_type.as_deref(), outcome.reported.status.as_str());
+        }
+        self.stream_send_outcomes(ctx, app_id, &results).await?;
         for outcome in results.iter().filter(|outcome| outcome.reported.token_invalid) {
             if let (Some(address), Some(channel_type)) = (&outcome.address, &outcome.channel_type) {
                 self.deactivate(ctx, app_id, address, channel_type).await?;
@@ -300,30 +306,62 @@ impl Core {
             Err(reason) => return DeliveryResult::failed(DeliveryStatus::PermanentFailure, 400, reason),
         };
         let policy = &self.push.retry;
+        let platform = channel.platform();
         let payload_error =
             |e: herald_push::PayloadError| DeliveryResult::failed(DeliveryStatus::PermanentFailure, 400, e.to_string());
         match provider.as_ref() {
             Provider::Apns { client, topic } => {
                 let voip = matches!(channel, PushChannel::ApnsVoip | PushChannel::ApnsVoipSandbox);
                 match apns::build(&message, address, topic, voip, OffsetDateTime::now_utc()) {
-                    Ok(request) => with_retries(policy, started, || client.send(&request)).await,
+                    Ok(request) => with_retries(policy, started, || timed(platform, client.send(&request))).await,
                     Err(e) => payload_error(e),
                 }
             }
             Provider::Fcm(client) => match fcm::build(&message, address) {
-                Ok(request) => with_retries(policy, started, || client.send(&request)).await,
+                Ok(request) => with_retries(policy, started, || timed(platform, client.send(&request))).await,
                 Err(e) => payload_error(e),
             },
             Provider::FcmLegacy => herald_push::fcm::legacy_api_result(),
             Provider::Adm(client) => match adm::build(&message, address) {
-                Ok(request) => with_retries(policy, started, || client.send(&request)).await,
+                Ok(request) => with_retries(policy, started, || timed(platform, client.send(&request))).await,
                 Err(e) => payload_error(e),
             },
             Provider::Baidu(client) => match baidu::build(&message, address) {
-                Ok(request) => with_retries(policy, started, || client.send(&request)).await,
+                Ok(request) => with_retries(policy, started, || timed(platform, client.send(&request))).await,
                 Err(e) => payload_error(e),
             },
         }
+    }
+
+    /// One `_push.send` record per result to the app's event stream, if it has one.
+    async fn stream_send_outcomes(
+        &self,
+        ctx: &RequestContext,
+        app_id: &str,
+        results: &[Outcome],
+    ) -> Result<(), ApiError> {
+        let Some(arn) = self.event_stream_arn(ctx, app_id).await? else { return Ok(()) };
+        let now = OffsetDateTime::now_utc();
+        let records: Vec<_> = results
+            .iter()
+            .map(|outcome| {
+                let endpoint_id = match &outcome.key {
+                    TargetKey::Endpoint { endpoint_id, .. } => Some(endpoint_id.as_str()),
+                    TargetKey::Address(_) => None,
+                };
+                let sent = PushSendOutcome {
+                    address: outcome.address.as_deref().unwrap_or_default(),
+                    endpoint_id,
+                    channel_type: outcome.channel_type.as_deref().unwrap_or_default(),
+                    delivery_status: outcome.reported.status.as_str(),
+                    status_code: outcome.reported.status_code,
+                    status_message: Some(outcome.reported.message.as_str()).filter(|m| !m.is_empty()),
+                    message_id: outcome.reported.message_id.as_deref(),
+                };
+                push_send_record(ctx, app_id, &arn, &sent, now)
+            })
+            .collect();
+        self.store.append_events(&records).await.map_err(internal)
     }
 
     /// Marks the app's active endpoints with this channel and address INACTIVE.
