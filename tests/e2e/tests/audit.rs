@@ -188,3 +188,25 @@ async fn excluded_operations_are_left_out_and_the_log_can_be_off() {
     let (stdout, records) = audit(&off, &[]);
     assert!(records.is_empty(), "{stdout}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_records_reach_the_audit_sink() {
+    const LOG_GROUP: &str = "arn:aws:logs:us-east-1:111122223333:log-group:herald-audit";
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    let receiver = herald_e2e::webhook::Receiver::default();
+    receiver.start(listener);
+    let config = format!("{}[audit]\nsink = {LOG_GROUP:?}\n", herald_e2e::webhook::sink(LOG_GROUP, port));
+    let server = TestServer::builder().config(config).start();
+    let request = CreateApplicationRequest::builder().name("audited").build();
+    pinpoint(&server).create_app().create_application_request(request).send().await.expect("CreateApp");
+
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while receiver.records_where("eventName", "CreateApp").is_empty() {
+        assert!(Instant::now() < deadline, "the CreateApp record at the sink");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let record = &receiver.records_where("eventName", "CreateApp")[0];
+    assert_eq!(record["recipientAccountId"], server.account_id.as_str(), "{record}");
+    assert_eq!(record["requestParameters"]["CreateApplicationRequest"]["Name"], "audited", "{record}");
+}

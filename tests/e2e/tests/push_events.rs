@@ -59,6 +59,8 @@ async fn push_sends_and_app_events_reach_the_event_stream() {
     let message = MessageRequest::builder()
         .addresses("token-one", AddressConfiguration::builder().channel_type(ChannelType::Gcm).build())
         .addresses("token-two", AddressConfiguration::builder().build())
+        .trace_id("trace-42")
+        .context("campaign", "winter")
         .message_configuration(
             DirectMessageConfiguration::builder()
                 .gcm_message(GcmMessage::builder().title("Hi").body("There").build())
@@ -101,6 +103,8 @@ async fn push_sends_and_app_events_reach_the_event_stream() {
         assert_eq!(send["application"]["app_id"], app.as_str());
         assert_eq!(send["attributes"]["delivery_status"], "PERMANENT_FAILURE");
         assert_eq!(send["awsAccountId"], server.account_id.as_str());
+        assert_eq!(send["attributes"]["trace_id"], "trace-42");
+        assert_eq!(send["context"]["campaign"], "winter");
     }
     let one = sends.iter().find(|r| r["client"]["client_id"] == "token-one").expect("token-one's record");
     assert_eq!(one["attributes"]["channel_type"], "GCM");

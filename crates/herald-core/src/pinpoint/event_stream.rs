@@ -281,7 +281,8 @@ fn app_event_record(
 
 /// The record of one push send's outcome for one address: event type `_push.send`, with the
 /// outcome in `attributes` (`delivery_status`, `status_code`, `status_message`, `channel_type`,
-/// `message_id`, `request_id`) and the endpoint (if the send named one) as the client.
+/// `message_id`, `request_id`, and the request's `trace_id`), the request's `Context` as
+/// `context`, and the endpoint (if the send named one) as the client.
 pub(crate) struct PushSendOutcome<'a> {
     pub address: &'a str,
     pub endpoint_id: Option<&'a str>,
@@ -290,6 +291,15 @@ pub(crate) struct PushSendOutcome<'a> {
     pub status_code: i32,
     pub status_message: Option<&'a str>,
     pub message_id: Option<&'a str>,
+    /// The request's TraceId and Context, echoed into the record.
+    pub trace_id: Option<&'a str>,
+    pub context: Option<&'a BTreeMap<String, String>>,
+}
+
+/// What a send request asks to be echoed into its records.
+pub(crate) struct SendTrace<'a> {
+    pub trace_id: Option<&'a str>,
+    pub context: Option<&'a BTreeMap<String, String>>,
 }
 
 /// The event type of push send records.
@@ -313,7 +323,10 @@ pub(crate) fn push_send_record(
     if let Some(id) = outcome.message_id {
         attributes.insert("message_id".into(), json!(id));
     }
-    let record = json!({
+    if let Some(trace_id) = outcome.trace_id {
+        attributes.insert("trace_id".into(), json!(trace_id));
+    }
+    let mut record = json!({
         "event_type": PUSH_SEND_EVENT,
         "event_timestamp": millis(at),
         "arrival_timestamp": millis(at),
@@ -324,6 +337,9 @@ pub(crate) fn push_send_record(
         "metrics": {},
         "awsAccountId": ctx.account_id,
     });
+    if let Some(context) = outcome.context {
+        record["context"] = json!(context);
+    }
     let filed_under = outcome.message_id.map(str::to_owned).unwrap_or_else(|| ctx.request_id.clone());
     stream_record(ctx, &filed_under, PUSH_SEND_EVENT, record, arn, at)
 }

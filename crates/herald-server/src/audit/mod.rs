@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use anyhow::{Result, bail};
 use herald_api::{pinpoint, sms_voice_v2};
-use herald_store::{AuditRecord, Store};
+use herald_store::{AuditRecord, EventRecord, Store};
 use serde::Deserialize;
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -25,6 +25,8 @@ use tokio::sync::mpsc;
 const BUFFER: usize = 10_000;
 /// Records per write.
 const BATCH: usize = 1000;
+/// The event type audit records carry in the outbox (CloudTrail's for API calls).
+const AUDIT_EVENT: &str = "AwsApiCall";
 /// After a write that was not a full batch, the writer waits this long for more records, so
 /// that audit writes take the store's one writer connection a few times a second at most
 /// instead of once per request.
@@ -43,6 +45,10 @@ pub struct AuditSection {
     /// operations out; here everything is recorded unless the operator says otherwise).
     #[serde(default)]
     pub exclude_operations: Vec<String>,
+    /// Also deliver each record (CloudTrail's fields) to the sink mapped to this ARN, through
+    /// the event outbox, as CloudTrail delivers to a log group or bucket.
+    #[serde(default)]
+    pub sink: Option<String>,
 }
 
 fn enabled_by_default() -> bool {
@@ -51,7 +57,7 @@ fn enabled_by_default() -> bool {
 
 impl Default for AuditSection {
     fn default() -> Self {
-        AuditSection { enabled: true, exclude_operations: Vec::new() }
+        AuditSection { enabled: true, exclude_operations: Vec::new(), sink: None }
     }
 }
 
@@ -59,6 +65,11 @@ impl AuditSection {
     /// Every excluded operation must be one of either API's, so that a typo does not silently
     /// leave the operator's choice undone.
     pub fn check(&self) -> Result<()> {
+        if let Some(arn) = &self.sink
+            && !arn.starts_with("arn:")
+        {
+            bail!("configuration key `audit.sink`: {arn:?} is not an ARN");
+        }
         for (index, name) in self.exclude_operations.iter().enumerate() {
             let known = pinpoint::operations::Operation::from_name(name).is_some()
                 || sms_voice_v2::operations::Operation::from_name(name).is_some();
@@ -139,7 +150,7 @@ impl AuditLog {
             return None;
         }
         let (sender, receiver) = mpsc::channel(BUFFER);
-        tokio::spawn(write_batches(store, receiver));
+        tokio::spawn(write_batches(store, section.sink.clone(), receiver));
         Some(AuditLog {
             sender,
             excluded: section.exclude_operations.iter().cloned().collect(),
@@ -170,23 +181,28 @@ impl AuditLog {
 }
 
 /// Writes what the buffer holds, up to a batch at a time, until every sender is gone.
-async fn write_batches(store: Store, mut receiver: mpsc::Receiver<Call>) {
+async fn write_batches(store: Store, sink: Option<String>, mut receiver: mpsc::Receiver<Call>) {
     let mut calls = Vec::with_capacity(BATCH);
     while receiver.recv_many(&mut calls, BATCH).await > 0 {
         let full = calls.len() == BATCH;
         let records: Vec<AuditRecord> = calls.drain(..).map(Call::into_record).collect();
-        write(&store, &records).await;
+        if write(&store, &records).await
+            && let Some(arn) = &sink
+        {
+            to_sink(&store, arn, &records).await;
+        }
         if !full {
             tokio::time::sleep(LINGER).await;
         }
     }
 }
 
-async fn write(store: &Store, records: &[AuditRecord]) {
+/// Stores the records; answers whether they were stored.
+async fn write(store: &Store, records: &[AuditRecord]) -> bool {
     let mut attempt = 1;
     loop {
         match store.append_audit(records).await {
-            Ok(()) => return,
+            Ok(()) => return true,
             Err(error) if attempt < WRITE_ATTEMPTS => {
                 tracing::warn!(%error, attempt, "could not write audit records; trying again");
                 tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
@@ -195,9 +211,35 @@ async fn write(store: &Store, records: &[AuditRecord]) {
             Err(error) => {
                 tracing::error!(%error, records = records.len(), "could not write audit records; dropped");
                 crate::metrics::count_audit_dropped(records.len() as u64);
-                return;
+                return false;
             }
         }
+    }
+}
+
+/// Queues the records for the audit sink, filed under their request ids.
+async fn to_sink(store: &Store, arn: &str, records: &[AuditRecord]) {
+    let events: Vec<EventRecord> = records
+        .iter()
+        .map(|record| EventRecord {
+            seq: 0,
+            account_id: record.account_id.clone().unwrap_or_default(),
+            message_id: record.request_id.clone(),
+            event_type: AUDIT_EVENT.to_string(),
+            destinations: vec![arn.to_string()],
+            // Its place in the audit table is not known until it is stored: left out.
+            record: {
+                let mut json = record.to_json();
+                if let Some(members) = json.as_object_mut() {
+                    members.remove("eventSeq");
+                }
+                json
+            },
+            created_at: record.event_time,
+        })
+        .collect();
+    if let Err(error) = store.append_events(&events).await {
+        tracing::error!(%error, records = events.len(), "could not queue audit records for their sink");
     }
 }
 

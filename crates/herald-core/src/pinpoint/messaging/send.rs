@@ -22,7 +22,7 @@ use super::send_metrics::{count_send, timed};
 use crate::Core;
 use crate::pinpoint::PushChannel;
 use crate::pinpoint::errors::{bad_request, internal};
-use crate::pinpoint::event_stream::{PushSendOutcome, push_send_record};
+use crate::pinpoint::event_stream::{PushSendOutcome, SendTrace, push_send_record};
 
 /// Whom one result is for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -134,6 +134,8 @@ impl Core {
         }
 
         let results = self.deliver_all(ctx, app_id, &request.message_configuration, targets).await?;
+        let trace = SendTrace { trace_id: request.trace_id.as_deref(), context: request.context.as_ref() };
+        self.stream_send_outcomes(ctx, app_id, &trace, &results).await?;
         let mut response = MessageResponse {
             application_id: app_id.to_string(),
             endpoint_result: None,
@@ -180,6 +182,8 @@ impl Core {
             }
         }
         let results = self.deliver_all(ctx, app_id, &request.message_configuration, targets).await?;
+        let trace = SendTrace { trace_id: request.trace_id.as_deref(), context: request.context.as_ref() };
+        self.stream_send_outcomes(ctx, app_id, &trace, &results).await?;
         let mut by_user: BTreeMap<String, BTreeMap<String, EndpointMessageResult>> =
             request.users.keys().map(|user| (user.clone(), BTreeMap::new())).collect();
         for outcome in results {
@@ -249,7 +253,6 @@ impl Core {
         for outcome in &results {
             count_send(app_id, outcome.channel_type.as_deref(), outcome.reported.status.as_str());
         }
-        self.stream_send_outcomes(ctx, app_id, &results).await?;
         for outcome in results.iter().filter(|outcome| outcome.reported.token_invalid) {
             if let (Some(address), Some(channel_type)) = (&outcome.address, &outcome.channel_type) {
                 self.deactivate(ctx, app_id, address, channel_type).await?;
@@ -338,6 +341,7 @@ impl Core {
         &self,
         ctx: &RequestContext,
         app_id: &str,
+        trace: &SendTrace<'_>,
         results: &[Outcome],
     ) -> Result<(), ApiError> {
         let Some(arn) = self.event_stream_arn(ctx, app_id).await? else { return Ok(()) };
@@ -357,6 +361,8 @@ impl Core {
                     status_code: outcome.reported.status_code,
                     status_message: Some(outcome.reported.message.as_str()).filter(|m| !m.is_empty()),
                     message_id: outcome.reported.message_id.as_deref(),
+                    trace_id: trace.trace_id,
+                    context: trace.context,
                 };
                 push_send_record(ctx, app_id, &arn, &sent, now)
             })
