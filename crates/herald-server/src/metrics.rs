@@ -64,6 +64,7 @@ fn describe() {
     metrics::describe_gauge!(OUTBOX_RECORDS, "Event records in the outbox per sink ARN: pending, or dead (given up)");
     metrics::describe_gauge!(OUTBOX_OLDEST, metrics::Unit::Seconds, "Age of the oldest pending record per sink ARN");
     herald_core::event_delivery::describe_metrics();
+    herald_core::sms_delivery::describe_metrics();
     herald_core::pinpoint::describe_metrics();
     // Exposed at 0 from the start, so that alerts on its rate work before the first drop.
     metrics::counter!(AUDIT_DROPPED).increment(0);

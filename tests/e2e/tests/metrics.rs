@@ -199,6 +199,29 @@ async fn api_calls_push_results_spend_and_queue_are_exposed() {
     // Scraping is not an API call.
     let again = samples_of(&server, None).await;
     assert_eq!(value(&again, "herald_api_requests_total", &[("operation", "CreateApp")]), Some(1.0));
+
+    // The SMS engine counts the message's event records once committed, and its one part.
+    let simulator = number.phone_number().expect("number");
+    let event = |samples: &[Sample], kind: &str| {
+        value(
+            samples,
+            "herald_sms_events_total",
+            &[("event_type", kind), ("origination", simulator), ("country", "US")],
+        )
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let samples = loop {
+        let samples = samples_of(&server, None).await;
+        if event(&samples, "TEXT_DELIVERED").is_some() || std::time::Instant::now() > deadline {
+            break samples;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    for kind in ["TEXT_QUEUED", "TEXT_SUCCESSFUL", "TEXT_DELIVERED"] {
+        assert_eq!(event(&samples, kind), Some(1.0), "{kind}");
+    }
+    let parts = [("origination", simulator), ("country", "US")];
+    assert_eq!(value(&samples, "herald_sms_parts_total", &parts), Some(1.0));
 }
 
 async fn samples_of(server: &TestServer, token: Option<&str>) -> Vec<Sample> {

@@ -401,6 +401,16 @@ async fn numeric_ids_that_read_both_ways_match_only_their_own_message() {
         let expected = if delivered { "DELIVERED" } else { "UNREACHABLE" };
         assert_eq!(last_record(&shown)["messageStatus"], expected, "message {id}: {shown}");
     }
+
+    // The carrier's binds and submissions in the metrics.
+    let page = reqwest::get(format!("{}/metrics", server.endpoint)).await.expect("GET /metrics");
+    let page = page.text().await.expect("metrics");
+    for line in [
+        "herald_smpp_binds_up{carrier=\"fake\"} 2",
+        "herald_smpp_submits_total{carrier=\"fake\",outcome=\"accepted\"} 300",
+    ] {
+        assert!(page.lines().any(|l| l == line), "{line} in\n{page}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

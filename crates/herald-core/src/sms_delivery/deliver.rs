@@ -176,7 +176,9 @@ impl Engine {
                 short_message: part.short_message.clone(),
                 registered_delivery: true,
             };
-            match route.carrier.submit(submit).await {
+            let outcome = route.carrier.submit(submit).await;
+            super::metrics::count_submit(&carrier_name, &outcome);
+            match outcome {
                 SubmitOutcome::Accepted { message_id } => {
                     let id = normalize_message_id(&message_id);
                     let state = &mut message.parts[*index];

@@ -97,7 +97,12 @@ pub fn start(
         receipt_notations: Default::default(),
         updates: GroupCommit::start("message updates", 512, move |updates: Vec<MessageUpdate>| {
             let store = store.clone();
-            async move { store.update_messages(&updates).await.map_err(|e| e.to_string()) }
+            async move {
+                let applied = store.update_messages(&updates).await.map_err(|e| e.to_string())?;
+                let committed = updates.iter().zip(&applied).filter(|(_, applied)| **applied);
+                super::metrics::count_events(committed.flat_map(|(update, _)| &update.events));
+                Ok(applied)
+            }
         }),
     });
     let (stop, stopped) = watch::channel(false);

@@ -78,6 +78,13 @@ pub(crate) async fn run(
             _ = stop.changed() => return,
         }
         let now = OffsetDateTime::now_utc();
+        for event in &received {
+            if let CarrierEvent::BindUp { carrier, .. } | CarrierEvent::BindDown { carrier, .. } = event
+                && let Some(route) = engine.carriers.iter().find(|route| route.carrier.name() == carrier)
+            {
+                super::metrics::set_binds_up(carrier, route.carrier.bound());
+            }
+        }
         let items: Vec<InboxItem> = received.drain(..).filter_map(|event| item(event, now)).collect();
         if items.is_empty() {
             continue;

@@ -12,6 +12,7 @@ mod inbox;
 mod intake;
 mod lanes;
 mod message;
+mod metrics;
 mod outbox;
 mod receipts;
 mod routes;
@@ -19,5 +20,6 @@ mod status;
 
 pub use engine::{Delivery, DeliverySettings, start};
 pub(crate) use message::{Channel, DestinationRef, OutboundMessage, Sender};
+pub use metrics::describe_metrics;
 pub(crate) use outbox::Outbox;
 pub use routes::CarrierRoute;

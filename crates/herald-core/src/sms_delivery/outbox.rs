@@ -26,6 +26,8 @@ impl Outbox {
             let (store, woken) = (store.clone(), woken.clone());
             async move {
                 let outcomes = store.enqueue_messages(&messages).await.map_err(|e| e.to_string())?;
+                let stored = messages.iter().zip(&outcomes).filter(|(_, outcome)| **outcome == EnqueueOutcome::Stored);
+                super::metrics::count_events(stored.flat_map(|(message, _)| &message.events));
                 woken.notify_one();
                 Ok(outcomes)
             }
