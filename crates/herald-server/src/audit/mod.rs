@@ -252,10 +252,13 @@ mod tests {
         let section = |names: &[&str]| AuditSection {
             enabled: true,
             exclude_operations: names.iter().map(|n| n.to_string()).collect(),
+            sink: None,
         };
         section(&["SendTextMessage", "SendMessages"]).check().expect("one of each API");
         let error = section(&["SendMessages", "SendTxtMessage"]).check().expect_err("typo");
         assert!(error.to_string().contains("audit.exclude_operations[1]"), "{error}");
+        let error = AuditSection { sink: Some("audit-topic".into()), ..section(&[]) }.check().expect_err("not an ARN");
+        assert!(error.to_string().contains("audit.sink"), "{error}");
     }
 
     fn call(request_id: &str) -> Call {
@@ -318,7 +321,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let store =
             herald_store::open(&format!("sqlite://{}", dir.path().join("h.db").display())).await.expect("store");
-        let section = AuditSection { enabled: true, exclude_operations: vec!["SendTextMessage".into()] };
+        let section = AuditSection { enabled: true, exclude_operations: vec!["SendTextMessage".into()], sink: None };
         let log = AuditLog::start(store.clone(), &section).expect("enabled");
         assert!(!log.wants(Some("SendTextMessage")));
         assert!(log.wants(Some("SendMessages")));
