@@ -22,6 +22,7 @@ const API_DURATION: &str = "herald_api_request_duration_seconds";
 const AUDIT_DROPPED: &str = "herald_audit_dropped_total";
 const MONTHLY_SPEND: &str = "herald_sms_monthly_spend_dollars";
 const SMS_QUEUE: &str = "herald_sms_queue_messages";
+const SMS_QUEUE_LAG: &str = "herald_sms_queue_lag_seconds";
 const OUTBOX_RECORDS: &str = "herald_event_outbox_records";
 const OUTBOX_OLDEST: &str = "herald_event_outbox_oldest_age_seconds";
 
@@ -61,6 +62,11 @@ fn describe() {
     metrics::describe_counter!(AUDIT_DROPPED, "Audit records dropped because the audit writer fell behind or failed");
     metrics::describe_gauge!(MONTHLY_SPEND, "What each account spent this calendar month (UTC), in US dollars");
     metrics::describe_gauge!(SMS_QUEUE, "SMS, voice and media messages waiting to be sent or for their receipts");
+    metrics::describe_gauge!(
+        SMS_QUEUE_LAG,
+        metrics::Unit::Seconds,
+        "How long the most overdue queued message has been due (0 when none is overdue)"
+    );
     metrics::describe_gauge!(OUTBOX_RECORDS, "Event records in the outbox per sink ARN: pending, or dead (given up)");
     metrics::describe_gauge!(OUTBOX_OLDEST, metrics::Unit::Seconds, "Age of the oldest pending record per sink ARN");
     herald_core::event_delivery::describe_metrics();
@@ -162,6 +168,9 @@ async fn refresh_store_gauges(store: &Store) -> Result<()> {
         let count = store.count_messages(state).await?;
         metrics::gauge!(SMS_QUEUE, "state" => state.as_str()).set(count as f64);
     }
+    let most_overdue = store.list_messages(MessageState::Queued, 1).await?;
+    let lag = most_overdue.first().map(|message| (now - message.due_at).as_seconds_f64().max(0.0)).unwrap_or(0.0);
+    metrics::gauge!(SMS_QUEUE_LAG).set(lag);
     // A sink whose records were all delivered has no row any more: it goes back to 0.
     let depths = store.outbox_depth().await?;
     let mut seen = SEEN_SINKS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());

@@ -195,6 +195,7 @@ async fn api_calls_push_results_spend_and_queue_are_exposed() {
         assert!(value(&samples, "herald_sms_queue_messages", &[("state", state)]).is_some(), "{state}: {page}");
     }
     assert_eq!(value(&samples, "herald_audit_dropped_total", &[]), Some(0.0));
+    assert!(value(&samples, "herald_sms_queue_lag_seconds", &[]).is_some_and(|lag| lag >= 0.0), "{page}");
 
     // Scraping is not an API call.
     let again = samples_of(&server, None).await;

@@ -408,6 +408,7 @@ async fn numeric_ids_that_read_both_ways_match_only_their_own_message() {
     for line in [
         "herald_smpp_binds_up{carrier=\"fake\"} 2",
         "herald_smpp_submits_total{carrier=\"fake\",outcome=\"accepted\"} 300",
+        "herald_smpp_window_size{carrier=\"fake\"} 100",
     ] {
         assert!(page.lines().any(|l| l == line), "{line} in\n{page}");
     }

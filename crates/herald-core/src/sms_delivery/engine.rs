@@ -109,7 +109,8 @@ pub fn start(
     let tasks = vec![
         tokio::spawn(dispatch(engine.clone(), stopped.clone())),
         tokio::spawn(super::intake::run(engine.clone(), carrier_events, stopped.clone())),
-        tokio::spawn(super::inbox::run(engine.clone(), stopped)),
+        tokio::spawn(super::inbox::run(engine.clone(), stopped.clone())),
+        tokio::spawn(sample_windows(engine.clone(), stopped)),
     ];
     Delivery { stop, tasks, engine }
 }
@@ -125,6 +126,17 @@ impl Delivery {
         let _ = tokio::time::timeout(Duration::from_secs(15), self.engine.permits.acquire_many(max)).await;
         for route in &self.engine.carriers {
             route.carrier.shutdown().await;
+        }
+    }
+}
+
+/// Samples the carriers' windows for the metrics once a second.
+async fn sample_windows(engine: Arc<Engine>, mut stop: watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        super::metrics::sample_windows(&engine.carriers);
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stop.changed() => {}
         }
     }
 }

@@ -14,12 +14,28 @@ const PARTS: &str = "herald_sms_parts_total";
 const SUBMITS: &str = "herald_smpp_submits_total";
 /// Binds up per carrier.
 const BINDS_UP: &str = "herald_smpp_binds_up";
+/// Window slots in use and in all, per carrier.
+const WINDOW_IN_USE: &str = "herald_smpp_window_in_use";
+const WINDOW_SIZE: &str = "herald_smpp_window_size";
 
 pub fn describe_metrics() {
     metrics::describe_counter!(EVENTS, "SMS, voice and media event records by event type, origination and country");
     metrics::describe_counter!(PARTS, "Message parts accepted by carriers, by origination and country");
     metrics::describe_counter!(SUBMITS, "submit_sm answers by carrier and outcome");
     metrics::describe_gauge!(BINDS_UP, "SMPP binds up per carrier");
+    metrics::describe_gauge!(WINDOW_IN_USE, "submit_sm sent and not yet answered, over a carrier's binds");
+    metrics::describe_gauge!(WINDOW_SIZE, "The window of a carrier over all its binds (binds x window)");
+}
+
+/// Samples each carrier's window, for a scrape to read.
+pub(crate) fn sample_windows(carriers: &[super::CarrierRoute]) {
+    for route in carriers {
+        let carrier = &route.carrier;
+        let name = carrier.name().to_string();
+        metrics::gauge!(WINDOW_IN_USE, "carrier" => name.clone()).set(carrier.in_flight() as f64);
+        let size = carrier.settings().window * carrier.settings().binds;
+        metrics::gauge!(WINDOW_SIZE, "carrier" => name).set(size as f64);
+    }
 }
 
 /// Counts committed event records.

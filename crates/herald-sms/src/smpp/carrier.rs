@@ -193,6 +193,12 @@ impl Carrier {
         self.inner.binds.iter().filter(|bind| bind.is_bound()).count()
     }
 
+    /// Window slots in use over all binds: submit_sm sent (or about to be) and not yet answered.
+    pub fn in_flight(&self) -> usize {
+        let size = self.inner.settings.window;
+        self.inner.binds.iter().map(|bind| size.saturating_sub(bind.window.available())).sum()
+    }
+
     /// Submits one part and waits for the SMSC's answer.
     ///
     /// Waits up to `response_timeout` for a bound bind with room in its window (then
