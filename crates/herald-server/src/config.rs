@@ -22,7 +22,7 @@ pub struct Config {
     /// Where the embedded database, master key and credentials file live.
     #[serde(default = "default_data_dir")]
     pub data_dir: PathBuf,
-    /// `sqlite://...`; defaults to `herald.db` in the data directory.
+    /// `sqlite://...` or `postgres://...`; defaults to `herald.db` in the data directory.
     #[serde(default)]
     pub database_url: Option<String>,
     #[serde(default)]
@@ -274,9 +274,9 @@ impl Config {
             bail!("configuration key `providers.extra_ca_file`: {} is not a readable file", path.display());
         }
         if let Some(url) = &self.database_url
-            && !url.starts_with("sqlite:")
+            && !["sqlite:", "postgres://", "postgresql://"].iter().any(|scheme| url.starts_with(scheme))
         {
-            bail!("configuration key `database_url`: {url:?} is not supported; use a sqlite: URL");
+            bail!("configuration key `database_url`: {url:?} is not supported; use a sqlite: or postgres:// URL");
         }
         self.inventory_numbers()?;
         let mut names = std::collections::HashSet::new();

@@ -1,4 +1,4 @@
-//! Herald's storage: one `Store` handle over a backend (embedded SQLite now; PostgreSQL next),
+//! Herald's storage: one `Store` handle over a backend (embedded SQLite, or PostgreSQL for several nodes),
 //! domain records that know nothing of the wire DTOs, and a conformance suite every backend runs.
 //!
 //! Each `Backend` method is one transaction, so a caller never sees half of a change (deleting
@@ -8,6 +8,7 @@ mod audit;
 mod error;
 mod messages;
 mod outbox;
+mod postgres;
 mod records;
 mod secret_box;
 mod sqlite;
@@ -27,6 +28,7 @@ pub use messages::{
     SpendCharge,
 };
 pub use outbox::{OutboxDepth, OutboxEntry};
+pub use postgres::PostgresBackend;
 pub use records::{
     AccessKeyRecord, AccountRecord, AppRecord, ChannelRecord, EndpointRecord, ResourceChange, ResourceRecord,
     ResourceRef, Tag,
@@ -227,9 +229,11 @@ pub type Store = Arc<dyn Backend>;
 pub async fn open(database_url: &str) -> StoreResult<Store> {
     if database_url.starts_with("sqlite:") {
         Ok(Arc::new(SqliteBackend::open(database_url).await?))
+    } else if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+        Ok(Arc::new(PostgresBackend::open(database_url).await?))
     } else {
         Err(StoreError::Config(format!(
-            "unsupported database URL {database_url:?}: this build supports sqlite: URLs (PostgreSQL is coming)"
+            "unsupported database URL {database_url:?}: this build supports sqlite:, postgres:// and postgresql:// URLs"
         )))
     }
 }
