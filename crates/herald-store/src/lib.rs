@@ -10,6 +10,7 @@ mod messages;
 mod outbox;
 mod postgres;
 mod records;
+mod rows;
 mod secret_box;
 mod sqlite;
 
