@@ -88,6 +88,90 @@ macro_rules! record_readers {
                 updated_at: time_at(row.try_get("updated_at").context("reading a resource")?)?,
             })
         }
+
+        pub(super) fn message_from_row(row: &$row) -> StoreResult<MessageRecord> {
+            let state: String = row.try_get("state").context("reading a message")?;
+            let document: String = row.try_get("document").context("reading a message")?;
+            Ok(MessageRecord {
+                id: row.try_get("id").context("reading a message")?,
+                account_id: row.try_get("account_id").context("reading a message")?,
+                channel: row.try_get("channel").context("reading a message")?,
+                state: MessageState::parse(&state)
+                    .ok_or_else(|| StoreError::Corrupt(format!("message state {state:?}")))?,
+                lane: row.try_get("lane").context("reading a message")?,
+                due_at: time_at(row.try_get("due_at").context("reading a message")?)?,
+                attempts: row.try_get("attempts").context("reading a message")?,
+                last_error: row.try_get("last_error").context("reading a message")?,
+                document: json(&document, "message document")?,
+                version: row.try_get("version").context("reading a message")?,
+                created_at: time_at(row.try_get("created_at").context("reading a message")?)?,
+                updated_at: time_at(row.try_get("updated_at").context("reading a message")?)?,
+            })
+        }
+
+        pub(super) fn event_from_row(row: &$row) -> StoreResult<EventRecord> {
+            let destinations: String = row.try_get("destinations").context("reading an event")?;
+            let record: String = row.try_get("record").context("reading an event")?;
+            let destinations = serde_json::from_str(&destinations)
+                .map_err(|e| StoreError::Corrupt(format!("event destinations are not a JSON list: {e}")))?;
+            Ok(EventRecord {
+                seq: row.try_get("seq").context("reading an event")?,
+                account_id: row.try_get("account_id").context("reading an event")?,
+                message_id: row.try_get("message_id").context("reading an event")?,
+                event_type: row.try_get("event_type").context("reading an event")?,
+                destinations,
+                record: json(&record, "event record")?,
+                created_at: time_at(row.try_get("created_at").context("reading an event")?)?,
+            })
+        }
+
+        pub(super) fn outbox_entry_from_row(row: &$row) -> StoreResult<OutboxEntry> {
+            let record: String = row.try_get("record").context("reading an outbox entry")?;
+            let message_id: String = row.try_get("message_id").context("reading an outbox entry")?;
+            let event_seq: i64 = row.try_get("event_seq").context("reading an outbox entry")?;
+            let first_failure_at: Option<i64> = row.try_get("first_failure_at").context("reading an outbox entry")?;
+            Ok(OutboxEntry {
+                seq: row.try_get("seq").context("reading an outbox entry")?,
+                sink: row.try_get("sink").context("reading an outbox entry")?,
+                event_id: format!("{message_id}:{event_seq}"),
+                message_id,
+                record: json(&record, "event record")?,
+                attempts: row.try_get("attempts").context("reading an outbox entry")?,
+                first_failure_at: first_failure_at.map(time_at).transpose()?,
+                last_error: row.try_get("last_error").context("reading an outbox entry")?,
+                created_at: time_at(row.try_get("created_at").context("reading an outbox entry")?)?,
+            })
+        }
+
+        pub(super) fn audit_record_from_row(row: &$row) -> StoreResult<AuditRecord> {
+            let what = "reading an audit record";
+            let resources: String = row.try_get("resources").context(what)?;
+            let resources = match json(&resources, "audit resources")? {
+                serde_json::Value::Array(items) => {
+                    items.into_iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()
+                }
+                _ => Vec::new(),
+            };
+            let parameters: Option<String> = row.try_get("request_parameters").context(what)?;
+            let duration_ms: i64 = row.try_get("duration_ms").context(what)?;
+            Ok(AuditRecord {
+                seq: row.try_get("seq").context(what)?,
+                event_time: time_at(row.try_get("event_time").context(what)?)?,
+                request_id: row.try_get("request_id").context(what)?,
+                account_id: row.try_get("account_id").context(what)?,
+                principal: row.try_get("principal").context(what)?,
+                region: row.try_get("region").context(what)?,
+                source_ip: row.try_get("source_ip").context(what)?,
+                user_agent: row.try_get("user_agent").context(what)?,
+                api: row.try_get("api").context(what)?,
+                operation: row.try_get("operation").context(what)?,
+                resources,
+                request_parameters: parameters.map(|text| json(&text, "audit request parameters")).transpose()?,
+                error_code: row.try_get("error_code").context(what)?,
+                error_message: row.try_get("error_message").context(what)?,
+                duration_ms: u64::try_from(duration_ms).unwrap_or(0),
+            })
+        }
     };
 }
 

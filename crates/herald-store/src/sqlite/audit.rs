@@ -1,9 +1,8 @@
 //! The audit log on SQLite.
 
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
-use super::rows::{json, millis, time_at};
+use super::rows::{audit_record_from_row, millis};
 use crate::StoreResult;
 use crate::audit::{AuditFilter, AuditRecord};
 use crate::error::Context;
@@ -62,33 +61,5 @@ pub(super) async fn list(pool: &SqlitePool, filter: &AuditFilter) -> StoreResult
     }
     query.push(" ORDER BY event_time, seq LIMIT ").push_bind(i64::from(filter.limit));
     let rows = query.build().fetch_all(pool).await.context("reading the audit log")?;
-    rows.iter().map(record_from_row).collect()
-}
-
-fn record_from_row(row: &SqliteRow) -> StoreResult<AuditRecord> {
-    let what = "reading an audit record";
-    let resources: String = row.try_get("resources").context(what)?;
-    let resources = match json(&resources, "audit resources")? {
-        serde_json::Value::Array(items) => items.into_iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
-        _ => Vec::new(),
-    };
-    let parameters: Option<String> = row.try_get("request_parameters").context(what)?;
-    let duration_ms: i64 = row.try_get("duration_ms").context(what)?;
-    Ok(AuditRecord {
-        seq: row.try_get("seq").context(what)?,
-        event_time: time_at(row.try_get("event_time").context(what)?)?,
-        request_id: row.try_get("request_id").context(what)?,
-        account_id: row.try_get("account_id").context(what)?,
-        principal: row.try_get("principal").context(what)?,
-        region: row.try_get("region").context(what)?,
-        source_ip: row.try_get("source_ip").context(what)?,
-        user_agent: row.try_get("user_agent").context(what)?,
-        api: row.try_get("api").context(what)?,
-        operation: row.try_get("operation").context(what)?,
-        resources,
-        request_parameters: parameters.map(|text| json(&text, "audit request parameters")).transpose()?,
-        error_code: row.try_get("error_code").context(what)?,
-        error_message: row.try_get("error_message").context(what)?,
-        duration_ms: u64::try_from(duration_ms).unwrap_or(0),
-    })
+    rows.iter().map(audit_record_from_row).collect()
 }

@@ -2,51 +2,15 @@
 
 use std::time::Duration;
 
-use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 use time::OffsetDateTime;
 
-use super::rows::{json, millis, time_at};
+use super::rows::{event_from_row, json, message_from_row, millis, time_at};
 use crate::error::Context;
 use crate::messages::{
     EnqueueOutcome, EventRecord, InboxItem, MessageRecord, MessageState, MessageUpdate, NewMessage, SpendCharge,
 };
 use crate::{StoreError, StoreResult};
-
-fn message_from_row(row: &SqliteRow) -> StoreResult<MessageRecord> {
-    let state: String = row.try_get("state").context("reading a message")?;
-    let document: String = row.try_get("document").context("reading a message")?;
-    Ok(MessageRecord {
-        id: row.try_get("id").context("reading a message")?,
-        account_id: row.try_get("account_id").context("reading a message")?,
-        channel: row.try_get("channel").context("reading a message")?,
-        state: MessageState::parse(&state).ok_or_else(|| StoreError::Corrupt(format!("message state {state:?}")))?,
-        lane: row.try_get("lane").context("reading a message")?,
-        due_at: time_at(row.try_get("due_at").context("reading a message")?)?,
-        attempts: row.try_get("attempts").context("reading a message")?,
-        last_error: row.try_get("last_error").context("reading a message")?,
-        document: json(&document, "message document")?,
-        version: row.try_get("version").context("reading a message")?,
-        created_at: time_at(row.try_get("created_at").context("reading a message")?)?,
-        updated_at: time_at(row.try_get("updated_at").context("reading a message")?)?,
-    })
-}
-
-fn event_from_row(row: &SqliteRow) -> StoreResult<EventRecord> {
-    let destinations: String = row.try_get("destinations").context("reading an event")?;
-    let record: String = row.try_get("record").context("reading an event")?;
-    let destinations = serde_json::from_str(&destinations)
-        .map_err(|e| StoreError::Corrupt(format!("event destinations are not a JSON list: {e}")))?;
-    Ok(EventRecord {
-        seq: row.try_get("seq").context("reading an event")?,
-        account_id: row.try_get("account_id").context("reading an event")?,
-        message_id: row.try_get("message_id").context("reading an event")?,
-        event_type: row.try_get("event_type").context("reading an event")?,
-        destinations,
-        record: json(&record, "event record")?,
-        created_at: time_at(row.try_get("created_at").context("reading an event")?)?,
-    })
-}
 
 /// Rows per multi-row INSERT: far below SQLite's limit of bound variables per statement.
 const ROWS_PER_INSERT: usize = 256;

@@ -1,10 +1,9 @@
 //! The event outbox on SQLite.
 
-use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 use time::OffsetDateTime;
 
-use super::rows::{json, millis, time_at};
+use super::rows::{millis, outbox_entry_from_row, time_at};
 use crate::StoreResult;
 use crate::error::Context;
 use crate::messages::EventRecord;
@@ -45,24 +44,6 @@ pub(super) async fn add_entries(
     Ok(())
 }
 
-fn entry_from_row(row: &SqliteRow) -> StoreResult<OutboxEntry> {
-    let record: String = row.try_get("record").context("reading an outbox entry")?;
-    let message_id: String = row.try_get("message_id").context("reading an outbox entry")?;
-    let event_seq: i64 = row.try_get("event_seq").context("reading an outbox entry")?;
-    let first_failure_at: Option<i64> = row.try_get("first_failure_at").context("reading an outbox entry")?;
-    Ok(OutboxEntry {
-        seq: row.try_get("seq").context("reading an outbox entry")?,
-        sink: row.try_get("sink").context("reading an outbox entry")?,
-        event_id: format!("{message_id}:{event_seq}"),
-        message_id,
-        record: json(&record, "event record")?,
-        attempts: row.try_get("attempts").context("reading an outbox entry")?,
-        first_failure_at: first_failure_at.map(time_at).transpose()?,
-        last_error: row.try_get("last_error").context("reading an outbox entry")?,
-        created_at: time_at(row.try_get("created_at").context("reading an outbox entry")?)?,
-    })
-}
-
 pub(super) async fn due(
     pool: &SqlitePool,
     sink: &str,
@@ -84,7 +65,7 @@ pub(super) async fn due(
     .fetch_all(pool)
     .await
     .context("reading the outbox")?;
-    rows.iter().map(entry_from_row).collect()
+    rows.iter().map(outbox_entry_from_row).collect()
 }
 
 /// Runs the statement `head` writes, with " WHERE seq IN (...)" appended, over `seqs` in

@@ -3,9 +3,12 @@
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
+use crate::audit::AuditRecord;
 use crate::error::Context;
+use crate::messages::{EventRecord, MessageRecord, MessageState};
+use crate::outbox::OutboxEntry;
 use crate::records::{AccessKeyRecord, AppRecord, ChannelRecord, EndpointRecord, ResourceRecord};
-use crate::{SealedSecret, StoreResult};
+use crate::{SealedSecret, StoreError, StoreResult};
 
 pub(super) use crate::rows::{json, millis, time_at};
 
