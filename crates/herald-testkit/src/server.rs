@@ -19,6 +19,57 @@ pub struct TestServer {
     pub secret_access_key: String,
     launch: Launch,
     data_dir: tempfile::TempDir,
+    /// The scratch PostgreSQL database, when the tests run on PostgreSQL.
+    database: Option<ScratchDatabase>,
+}
+
+/// `HERALD_TEST_DATABASE=postgres` runs every test server on a PostgreSQL database of its own,
+/// created on the server `HERALD_TEST_POSTGRES_URL` names (the local one by default) and
+/// dropped when the test server is.
+const DATABASE_VARIABLE: &str = "HERALD_TEST_DATABASE";
+const POSTGRES_URL_VARIABLE: &str = "HERALD_TEST_POSTGRES_URL";
+const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+struct ScratchDatabase {
+    /// The maintenance database's URL, where the scratch one is created and dropped.
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl ScratchDatabase {
+    /// A new database when the tests run on PostgreSQL; None on the embedded default.
+    fn create_if_asked() -> Option<ScratchDatabase> {
+        match std::env::var(DATABASE_VARIABLE).ok().as_deref() {
+            None | Some("") | Some("sqlite") => return None,
+            Some("postgres") => {}
+            Some(other) => panic!("{DATABASE_VARIABLE}={other:?}: expected \"sqlite\" or \"postgres\""),
+        }
+        let admin_url = std::env::var(POSTGRES_URL_VARIABLE).unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_string());
+        let name = format!("herald_e2e_{}", uuid::Uuid::new_v4().simple());
+        psql(&admin_url, &format!("CREATE DATABASE {name}"));
+        let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
+        let url = format!("{base}/{name}");
+        Some(ScratchDatabase { admin_url, name, url })
+    }
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        let _ = std::panic::catch_unwind(|| {
+            psql(&self.admin_url, &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+        });
+    }
+}
+
+/// Runs one statement with `psql`.
+fn psql(url: &str, statement: &str) {
+    let output = Command::new("psql")
+        .arg(url)
+        .args(["-v", "ON_ERROR_STOP=1", "-q", "-c", statement])
+        .output()
+        .expect("run psql (the PostgreSQL client) for a scratch database");
+    assert!(output.status.success(), "psql {statement:?}: {}", String::from_utf8_lossy(&output.stderr));
 }
 
 #[derive(Default)]
@@ -46,7 +97,13 @@ impl TestServerBuilder {
             std::fs::write(&path, config).expect("write test config");
             path
         });
-        let launch = Launch { data_dir: data_dir.path().join("data"), config_path, env: self.env };
+        let database = ScratchDatabase::create_if_asked();
+        let launch = Launch {
+            data_dir: data_dir.path().join("data"),
+            config_path,
+            env: self.env,
+            database_url: database.as_ref().map(|database| database.url.clone()),
+        };
         let (child, endpoint) = launch.spawn("127.0.0.1:0");
         let credentials = read_credentials(&data_dir.path().join("data/credentials"));
         TestServer {
@@ -57,6 +114,7 @@ impl TestServerBuilder {
             secret_access_key: credentials.2,
             launch,
             data_dir,
+            database,
         }
     }
 }
@@ -66,6 +124,7 @@ struct Launch {
     data_dir: PathBuf,
     config_path: Option<PathBuf>,
     env: Vec<(String, String)>,
+    database_url: Option<String>,
 }
 
 impl Launch {
@@ -78,13 +137,21 @@ impl Launch {
             .arg(listen)
             .arg("--data-dir")
             .arg(&self.data_dir)
-            .env("HERALD_LOG", "warn")
-            // The test's own variable is no configuration key of the server's.
-            .env_remove("HERALD_BIN")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
+        // The test's own variables (HERALD_BIN, HERALD_TEST_*) are no configuration keys of the
+        // server's, which refuses unknown HERALD_* variables.
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("HERALD_") {
+                command.env_remove(name);
+            }
+        }
+        command.env("HERALD_LOG", "warn");
         if let Some(path) = &self.config_path {
             command.arg("--config").arg(path);
+        }
+        if let Some(url) = &self.database_url {
+            command.arg("--database-url").arg(url);
         }
         for (name, value) in &self.env {
             command.env(name, value);
@@ -134,6 +201,10 @@ impl TestServer {
             args.push("--config".to_string());
             args.push(path.display().to_string());
         }
+        if let Some(url) = &self.launch.database_url {
+            args.push("--database-url".to_string());
+            args.push(url.clone());
+        }
         args
     }
 
@@ -168,6 +239,8 @@ impl Drop for TestServer {
             terminate(&child);
             let _ = child.wait();
         }
+        // The scratch database goes after the server that used it.
+        self.database.take();
     }
 }
 

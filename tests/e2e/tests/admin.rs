@@ -1,8 +1,6 @@
 //! The operator's commands against a running server's state: `herald accounts ...` and
 //! `herald registrations approve|reject`, checked through the SMS v2 API.
 
-use std::path::Path;
-
 use aws_sdk_pinpointsmsvoicev2::Client;
 use aws_sdk_pinpointsmsvoicev2::primitives::Blob;
 use aws_sdk_pinpointsmsvoicev2::types::{
@@ -12,19 +10,17 @@ use herald_e2e::herald_testkit::TestServer;
 use herald_e2e::herald_testkit::admin::run_herald;
 use herald_e2e::sms_voice;
 
-/// Runs `herald <args> --data-dir <the server's>` and returns its standard output.
+/// `args` followed by the arguments that name the server's state (data directory, database).
+fn with_state(server: &TestServer, args: &[&str]) -> Vec<String> {
+    args.iter().map(|arg| arg.to_string()).chain(server.state_args()).collect()
+}
+
+/// Runs `herald <args>` on the server's state and returns its standard output.
 fn herald(server: &TestServer, args: &[&str]) -> String {
-    let data_dir = server.data_dir();
-    let mut all: Vec<&str> = args.to_vec();
-    all.extend(["--data-dir", path(&data_dir)]);
-    let output = run_herald(&all);
+    let output = run_herald(with_state(server, args));
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(output.status.success(), "herald {args:?}: {stdout}{}", String::from_utf8_lossy(&output.stderr));
     stdout
-}
-
-fn path(path: &Path) -> &str {
-    path.to_str().expect("UTF-8 path")
 }
 
 async fn tier(sms: &Client) -> String {
@@ -55,7 +51,7 @@ async fn accounts_leave_the_sandbox_and_get_spend_limit_maxima() {
     herald(&server, &["accounts", "sandbox"]);
     assert_eq!(tier(&sms).await, "SANDBOXED");
 
-    let output = run_herald(["accounts", "spend-limit", "PIZZA", "1", "--data-dir", path(&server.data_dir())]);
+    let output = run_herald(with_state(&server, &["accounts", "spend-limit", "PIZZA", "1"]));
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("TEXT_MESSAGE_MONTHLY_SPEND_LIMIT"));
 }
@@ -145,7 +141,6 @@ async fn registrations_are_rejected_then_approved_by_the_operator() {
     assert!(out.contains("COMPLETE"), "{out}");
     assert_eq!(status(sms.clone(), id.clone()).await, RegistrationStatus::Complete);
 
-    let missing =
-        run_herald(["registrations", "approve", "registration-missing", "--data-dir", path(&server.data_dir())]);
+    let missing = run_herald(with_state(&server, &["registrations", "approve", "registration-missing"]));
     assert!(!missing.status.success(), "an unknown registration is an error");
 }

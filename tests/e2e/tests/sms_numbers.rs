@@ -581,8 +581,13 @@ fn path(path: &std::path::Path) -> &str {
 }
 
 /// Runs `herald ARGS` to completion.
-fn herald(args: &[&str]) -> std::process::Output {
+fn herald(args: &[String]) -> std::process::Output {
     run_herald(args)
+}
+
+/// `args` followed by the arguments that name the server's state (data directory, database).
+fn with_state(server: &TestServer, args: &[&str]) -> Vec<String> {
+    args.iter().map(|arg| arg.to_string()).chain(server.state_args()).collect()
 }
 
 fn sender(sender_id: &str, country: &str) -> SenderIdAndCountry {
@@ -729,7 +734,6 @@ async fn herald_numbers_import_then_list() {
     let server = TestServer::start();
     let sms = sms_voice(&server);
     let dir = tempfile::tempdir().expect("temp dir");
-    let data_dir = server.data_dir();
 
     let csv = dir.path().join("numbers.csv");
     std::fs::write(
@@ -739,7 +743,7 @@ async fn herald_numbers_import_then_list() {
          +18885550150,US,TOLL_FREE,SMS MMS,route-b,2.00\n",
     )
     .expect("write csv");
-    let output = herald(&["numbers", "import", path(&csv), "--data-dir", path(&data_dir)]);
+    let output = herald(&with_state(&server, &["numbers", "import", path(&csv)]));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("added     +12065550150 US LONG_CODE SMS|VOICE"), "{stdout}");
@@ -760,12 +764,12 @@ async fn herald_numbers_import_then_list() {
         .concat(),
     )
     .expect("write toml");
-    let output = herald(&["numbers", "import", path(&toml), "--data-dir", path(&data_dir)]);
+    let output = herald(&with_state(&server, &["numbers", "import", path(&toml)]));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("1 added, 1 updated, 0 unchanged"), "{stdout}");
 
-    let output = herald(&["numbers", "list", "--data-dir", path(&data_dir)]);
+    let output = herald(&with_state(&server, &["numbers", "list"]));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
     let lines: Vec<&str> = stdout.lines().collect();
@@ -792,10 +796,10 @@ async fn herald_numbers_import_then_list() {
         "phone_number,iso_country,number_type,capabilities\n+12065550151,US,LONG_CODE,SMS\n+12065550152,US,PAGER,SMS\n",
     )
     .expect("write");
-    let output = herald(&["numbers", "import", path(&bad), "--data-dir", path(&data_dir)]);
+    let output = herald(&with_state(&server, &["numbers", "import", path(&bad)]));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
     assert!(stderr.contains("line 3") && stderr.contains("number_type"), "{stderr}");
-    let output = herald(&["numbers", "list", "--data-dir", path(&data_dir)]);
+    let output = herald(&with_state(&server, &["numbers", "list"]));
     assert!(!String::from_utf8_lossy(&output.stdout).contains("+12065550151"));
 }
