@@ -14,7 +14,7 @@ use herald_api::pinpoint::types::{
 };
 use herald_proto::wire::format_iso8601;
 use herald_proto::{ApiError, RequestContext};
-use herald_store::EventRecord;
+use herald_store::{AppRecord, EventRecord};
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 
@@ -45,6 +45,14 @@ fn is_role_arn(arn: &str) -> bool {
 
 fn stream_of(settings: &Value) -> Option<&Value> {
     settings.get(STREAM_MEMBER).filter(|stream| stream.is_object())
+}
+
+/// The ARN an app's records go to, when it has an event stream.
+pub(crate) fn event_stream_arn(app: &AppRecord) -> Option<String> {
+    stream_of(&app.settings)
+        .and_then(|stream| stream.get("DestinationStreamArn"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
 }
 
 impl Core {
@@ -116,19 +124,6 @@ impl Core {
         if written { Ok(()) } else { Err(not_found(format!("Application {app_id} not found"))) }
     }
 
-    /// The ARN the app's records go to, when it has an event stream.
-    pub(crate) async fn event_stream_arn(
-        &self,
-        ctx: &RequestContext,
-        app_id: &str,
-    ) -> Result<Option<String>, ApiError> {
-        let app = self.require_app(ctx, app_id).await?;
-        Ok(stream_of(&app.settings)
-            .and_then(|stream| stream.get("DestinationStreamArn"))
-            .and_then(Value::as_str)
-            .map(str::to_owned))
-    }
-
     /// PutEvents: each event becomes an event stream record (when the app has a stream) and is
     /// answered 202 per endpoint and event.
     pub(crate) async fn put_events(
@@ -156,7 +151,7 @@ impl Core {
                 })?;
             }
         }
-        let stream = self.event_stream_arn(ctx, app_id).await?;
+        let stream = event_stream_arn(&self.require_app(ctx, app_id).await?);
         let arrival = OffsetDateTime::now_utc();
         let mut records = Vec::with_capacity(count);
         let mut results = BTreeMap::new();

@@ -22,7 +22,7 @@ use super::send_metrics::{count_send, timed};
 use crate::Core;
 use crate::pinpoint::PushChannel;
 use crate::pinpoint::errors::{bad_request, internal};
-use crate::pinpoint::event_stream::{PushSendOutcome, SendTrace, push_send_record};
+use crate::pinpoint::event_stream::{PushSendOutcome, SendTrace, event_stream_arn, push_send_record};
 
 /// Whom one result is for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -101,7 +101,7 @@ impl Core {
         app_id: &str,
         request: MessageRequest,
     ) -> Result<MessageResponse, ApiError> {
-        self.require_app(ctx, app_id).await?;
+        let stream = event_stream_arn(&self.require_app(ctx, app_id).await?);
         let addresses = request.addresses.unwrap_or_default();
         let endpoint_configs = request.endpoints.unwrap_or_default();
         if addresses.is_empty() && endpoint_configs.is_empty() {
@@ -135,7 +135,7 @@ impl Core {
 
         let results = self.deliver_all(ctx, app_id, &request.message_configuration, targets).await?;
         let trace = SendTrace { trace_id: request.trace_id.as_deref(), context: request.context.as_ref() };
-        self.stream_send_outcomes(ctx, app_id, &trace, &results).await?;
+        self.stream_send_outcomes(ctx, app_id, stream.as_deref(), &trace, &results).await?;
         let mut response = MessageResponse {
             application_id: app_id.to_string(),
             endpoint_result: None,
@@ -165,7 +165,7 @@ impl Core {
         app_id: &str,
         request: SendUsersMessageRequest,
     ) -> Result<SendUsersMessageResponse, ApiError> {
-        self.require_app(ctx, app_id).await?;
+        let stream = event_stream_arn(&self.require_app(ctx, app_id).await?);
         if request.users.is_empty() {
             return Err(bad_request("Users must name at least one user"));
         }
@@ -183,7 +183,7 @@ impl Core {
         }
         let results = self.deliver_all(ctx, app_id, &request.message_configuration, targets).await?;
         let trace = SendTrace { trace_id: request.trace_id.as_deref(), context: request.context.as_ref() };
-        self.stream_send_outcomes(ctx, app_id, &trace, &results).await?;
+        self.stream_send_outcomes(ctx, app_id, stream.as_deref(), &trace, &results).await?;
         let mut by_user: BTreeMap<String, BTreeMap<String, EndpointMessageResult>> =
             request.users.keys().map(|user| (user.clone(), BTreeMap::new())).collect();
         for outcome in results {
@@ -336,15 +336,16 @@ impl Core {
         }
     }
 
-    /// One `_push.send` record per result to the app's event stream, if it has one.
+    /// One `_push.send` record per result to the app's event stream (`stream`), if it has one.
     async fn stream_send_outcomes(
         &self,
         ctx: &RequestContext,
         app_id: &str,
+        stream: Option<&str>,
         trace: &SendTrace<'_>,
         results: &[Outcome],
     ) -> Result<(), ApiError> {
-        let Some(arn) = self.event_stream_arn(ctx, app_id).await? else { return Ok(()) };
+        let Some(arn) = stream else { return Ok(()) };
         let now = OffsetDateTime::now_utc();
         let records: Vec<_> = results
             .iter()
@@ -364,7 +365,7 @@ impl Core {
                     trace_id: trace.trace_id,
                     context: trace.context,
                 };
-                push_send_record(ctx, app_id, &arn, &sent, now)
+                push_send_record(ctx, app_id, arn, &sent, now)
             })
             .collect();
         self.store.append_events(&records).await.map_err(internal)
