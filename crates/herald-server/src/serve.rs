@@ -62,7 +62,11 @@ async fn serve(config: Config, listener_settings: crate::observability::Listener
     let delivery = start_delivery(core.clone(), &config)?;
     let sinks = Arc::new(herald_events::SinkRegistry::new(&config.sinks)?);
     crate::metrics::expose_sinks(sinks.arns());
-    let events = herald_core::event_delivery::start(core.store().clone(), sinks, config.events.settings());
+    let event_settings = herald_core::event_delivery::EventDeliverySettings {
+        node_id: config.sms.delivery.settings().node_id,
+        ..config.events.settings()
+    };
+    let events = herald_core::event_delivery::start(core.store().clone(), sinks, event_settings);
     let app = crate::http::router(core, listener_settings).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("serving")?;
     delivery.shutdown().await;

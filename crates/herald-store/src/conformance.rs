@@ -25,6 +25,7 @@ pub async fn run_all(store: &dyn Backend) {
     deleting_an_app_removes_what_it_holds(store, &secret_box).await;
     delivery_queue(store).await;
     event_outbox(store).await;
+    leases_go_to_one_owner_at_a_time(store).await;
     accounts_listed_and_audit_log(store, &secret_box).await;
 }
 
@@ -581,4 +582,24 @@ async fn accounts_listed_and_audit_log(store: &dyn Backend, secret_box: &SecretB
     assert_eq!(ids(all(theirs).await), ["request-3"]);
     let first_two = crate::AuditFilter { limit: 2, ..Default::default() };
     assert_eq!(ids(store.list_audit(&first_two).await.expect("list audit")), ["request-0", "request-1"]);
+}
+
+/// A lease has one owner until it lapses; the owner renews it; anyone may take a lapsed one.
+async fn leases_go_to_one_owner_at_a_time(store: &dyn Backend) {
+    let ttl = std::time::Duration::from_secs(30);
+    let start = now();
+    assert!(store.acquire_lease("sink:a", "node-1", start, ttl).await.expect("lease"), "a free lease");
+    assert!(!store.acquire_lease("sink:a", "node-2", start, ttl).await.expect("lease"), "held by node-1");
+    assert!(store.acquire_lease("sink:b", "node-2", start, ttl).await.expect("lease"), "another lease is free");
+    let later = start + time::Duration::seconds(20);
+    assert!(store.acquire_lease("sink:a", "node-1", later, ttl).await.expect("lease"), "the owner renews");
+    let lapsed_first = start + time::Duration::seconds(40);
+    assert!(!store.acquire_lease("sink:a", "node-2", lapsed_first, ttl).await.expect("lease"), "renewed to 50 s");
+    let lapsed = start + time::Duration::seconds(51);
+    assert!(store.acquire_lease("sink:a", "node-2", lapsed, ttl).await.expect("lease"), "a lapsed lease is taken");
+    assert!(!store.acquire_lease("sink:a", "node-1", lapsed, ttl).await.expect("lease"), "node-2 has it now");
+    store.release_lease("sink:a", "node-1").await.expect("release");
+    assert!(!store.acquire_lease("sink:a", "node-3", lapsed, ttl).await.expect("lease"), "only the owner releases");
+    store.release_lease("sink:a", "node-2").await.expect("release");
+    assert!(store.acquire_lease("sink:a", "node-3", lapsed, ttl).await.expect("lease"), "released");
 }

@@ -20,6 +20,8 @@ pub mod conformance;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use std::time::Duration;
+
 use time::OffsetDateTime;
 
 pub use audit::{AuditFilter, AuditRecord};
@@ -221,6 +223,15 @@ pub trait Backend: Send + Sync + 'static {
     async fn append_audit(&self, records: &[AuditRecord]) -> StoreResult<()>;
     /// The records the filter matches, oldest first.
     async fn list_audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditRecord>>;
+
+    // Named leases between nodes.
+
+    /// Takes or renews the lease `name` for `owner` until `now + ttl`: granted when nobody holds
+    /// it, `owner` already does, or the holder's lease ran out before `now`. Answers whether
+    /// `owner` holds it now.
+    async fn acquire_lease(&self, name: &str, owner: &str, now: OffsetDateTime, ttl: Duration) -> StoreResult<bool>;
+    /// Gives the lease up if `owner` holds it.
+    async fn release_lease(&self, name: &str, owner: &str) -> StoreResult<()>;
 }
 
 /// The handle the rest of Herald holds: cheap to clone, backend chosen at start-up.

@@ -4,6 +4,9 @@
 //! attempts and a dead letter after failing for `dead_after`. A sink that is down holds up only
 //! its own records; sending never waits for a sink.
 //!
+//! Nodes that share a database drain each sink from one node at a time: the worker holds the
+//! lease `sink:<ARN>` while it works and renews it every round.
+//!
 //! An ARN no sink is configured for is accepted, as AWS accepts any ARN: its records wait in the
 //! outbox, at most `max_pending_without_sink` of them (the oldest are dropped beyond that), until
 //! a sink is configured for it.
@@ -31,6 +34,11 @@ pub struct EventDeliverySettings {
     pub max_pending_without_sink: u64,
     /// How often the ARNs without a sink are trimmed.
     pub housekeeping_interval: Duration,
+    /// Names this node in the leases that keep one node per sink (so that nodes sharing a
+    /// database do not deliver the same records).
+    pub node_id: String,
+    /// How long a sink's lease lasts without renewal; another node takes the sink over after it.
+    pub lease: Duration,
 }
 
 impl Default for EventDeliverySettings {
@@ -41,6 +49,8 @@ impl Default for EventDeliverySettings {
             idle_poll: Duration::from_millis(250),
             max_pending_without_sink: 100_000,
             housekeeping_interval: Duration::from_secs(10),
+            node_id: "local".to_string(),
+            lease: Duration::from_secs(30),
         }
     }
 }

@@ -24,12 +24,25 @@ pub(super) struct SinkWorker {
 
 impl SinkWorker {
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        let lease = format!("sink:{}", self.arn);
         while !*stop.borrow() {
-            let pause = match self.round().await {
-                Ok(Some(pause)) => pause,
-                Ok(None) => continue,
+            let held = self
+                .store
+                .acquire_lease(&lease, &self.settings.node_id, OffsetDateTime::now_utc(), self.settings.lease)
+                .await;
+            let pause = match held {
+                // Another node drains this sink; look again well within its lease.
+                Ok(false) => self.settings.lease / 4,
+                Ok(true) => match self.round().await {
+                    Ok(Some(pause)) => pause,
+                    Ok(None) => continue,
+                    Err(error) => {
+                        tracing::error!(sink = %self.arn, %error, "could not read or settle the outbox");
+                        Duration::from_secs(1)
+                    }
+                },
                 Err(error) => {
-                    tracing::error!(sink = %self.arn, %error, "could not read or settle the outbox");
+                    tracing::error!(sink = %self.arn, %error, "could not take the sink's lease");
                     Duration::from_secs(1)
                 }
             };
@@ -37,6 +50,9 @@ impl SinkWorker {
                 _ = tokio::time::sleep(pause) => {}
                 _ = stop.changed() => {}
             }
+        }
+        if let Err(error) = self.store.release_lease(&lease, &self.settings.node_id).await {
+            tracing::warn!(sink = %self.arn, %error, "could not give the sink's lease up");
         }
     }
 

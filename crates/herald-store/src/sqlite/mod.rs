@@ -694,6 +694,40 @@ impl Backend for SqliteBackend {
     async fn list_audit(&self, filter: &AuditFilter) -> StoreResult<Vec<AuditRecord>> {
         audit::list(&self.pool, filter).await
     }
+
+    async fn acquire_lease(
+        &self,
+        name: &str,
+        owner: &str,
+        now: time::OffsetDateTime,
+        ttl: std::time::Duration,
+    ) -> StoreResult<bool> {
+        let now = crate::rows::millis(now);
+        let until = now.saturating_add(i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX));
+        let result = sqlx::query(
+            "INSERT INTO leases (name, owner, until) VALUES ($1, $2, $3)
+             ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, until = excluded.until
+             WHERE leases.owner = excluded.owner OR leases.until < $4",
+        )
+        .bind(name)
+        .bind(owner)
+        .bind(until)
+        .bind(now)
+        .execute(&self.writer)
+        .await
+        .context("taking a lease")?;
+        Ok(result.rows_affected() == 1)
+    }
+
+    async fn release_lease(&self, name: &str, owner: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM leases WHERE name = $1 AND owner = $2")
+            .bind(name)
+            .bind(owner)
+            .execute(&self.writer)
+            .await
+            .context("giving a lease up")?;
+        Ok(())
+    }
 }
 
 async fn upsert_tag(
