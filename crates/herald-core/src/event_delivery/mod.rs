@@ -14,7 +14,6 @@
 mod sink_worker;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use herald_events::{RetryPolicy, SinkRegistry};
@@ -68,41 +67,24 @@ pub fn describe_metrics() {
     metrics::describe_gauge!(UNDELIVERABLE, "Event records waiting for an ARN that no [[sinks]] entry maps");
 }
 
-/// Counts since start, for the metrics and the operator.
-#[derive(Debug, Default)]
-pub struct EventDeliveryCounters {
-    pub delivered: AtomicU64,
-    pub failed_attempts: AtomicU64,
-    pub dead_lettered: AtomicU64,
-    /// Records dropped from ARNs without a sink, beyond `max_pending_without_sink`.
-    pub dropped_without_sink: AtomicU64,
-}
-
 /// The running outbox drain; `shutdown` stops it after the deliveries in progress.
 pub struct EventDelivery {
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
-    pub counters: Arc<EventDeliveryCounters>,
 }
 
 /// Starts one worker per configured sink and the housekeeping of ARNs without one.
 pub fn start(store: Store, sinks: Arc<SinkRegistry>, settings: EventDeliverySettings) -> EventDelivery {
     let (stop, stopped) = watch::channel(false);
-    let counters = Arc::new(EventDeliveryCounters::default());
     let mut tasks = Vec::new();
     for arn in sinks.arns() {
         let Some(sink) = sinks.get(arn) else { continue };
-        let worker = sink_worker::SinkWorker {
-            arn: arn.to_owned(),
-            sink,
-            store: store.clone(),
-            settings: settings.clone(),
-            counters: counters.clone(),
-        };
+        let worker =
+            sink_worker::SinkWorker { arn: arn.to_owned(), sink, store: store.clone(), settings: settings.clone() };
         tasks.push(tokio::spawn(worker.run(stopped.clone())));
     }
-    tasks.push(tokio::spawn(housekeeping(store, sinks, settings, counters.clone(), stopped)));
-    EventDelivery { stop, tasks, counters }
+    tasks.push(tokio::spawn(housekeeping(store, sinks, settings, stopped)));
+    EventDelivery { stop, tasks }
 }
 
 impl EventDelivery {
@@ -119,7 +101,6 @@ async fn housekeeping(
     store: Store,
     sinks: Arc<SinkRegistry>,
     settings: EventDeliverySettings,
-    counters: Arc<EventDeliveryCounters>,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut reported = std::collections::HashSet::new();
@@ -135,7 +116,6 @@ async fn housekeeping(
                     match store.outbox_trim(arn, settings.max_pending_without_sink).await {
                         Ok(0) => {}
                         Ok(dropped) => {
-                            counters.dropped_without_sink.fetch_add(dropped, Ordering::Relaxed);
                             metrics::counter!(DROPPED, "sink" => arn.clone()).increment(dropped);
                             tracing::warn!(%arn, dropped, "dropped the oldest event records of an ARN without a sink");
                         }

@@ -3,7 +3,6 @@
 //! backoff, and the ones behind them wait (their order is the order per message).
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use herald_events::{Sink, SinkEvent};
@@ -12,14 +11,13 @@ use rand::Rng;
 use time::OffsetDateTime;
 use tokio::sync::watch;
 
-use super::{EventDeliveryCounters, EventDeliverySettings};
+use super::EventDeliverySettings;
 
 pub(super) struct SinkWorker {
     pub arn: String,
     pub sink: Arc<dyn Sink>,
     pub store: Store,
     pub settings: EventDeliverySettings,
-    pub counters: Arc<EventDeliveryCounters>,
 }
 
 impl SinkWorker {
@@ -68,7 +66,6 @@ impl SinkWorker {
         {
             let buried = self.store.outbox_bury(&self.arn, now - self.settings.retry.dead_after).await;
             let buried = buried.map_err(|e| e.to_string())?;
-            self.counters.dead_lettered.fetch_add(buried, Ordering::Relaxed);
             self.count("dead_lettered", buried);
             tracing::error!(
                 sink = %self.arn,
@@ -83,7 +80,6 @@ impl SinkWorker {
         match self.sink.deliver(&events).await {
             Ok(()) => {
                 self.store.outbox_delivered(&seqs).await.map_err(|e| e.to_string())?;
-                self.counters.delivered.fetch_add(seqs.len() as u64, Ordering::Relaxed);
                 self.count("delivered", seqs.len() as u64);
                 let full = entries.len() >= self.settings.batch as usize;
                 Ok(if full { None } else { Some(self.settings.idle_poll) })
@@ -93,7 +89,6 @@ impl SinkWorker {
                 let delay = self.settings.retry.delay(attempt, rand::rng().random_range(0.0..1.0));
                 let error = error.to_string();
                 tracing::warn!(sink = %self.arn, %error, attempt, retry_in = ?delay, "a sink refused event records");
-                self.counters.failed_attempts.fetch_add(1, Ordering::Relaxed);
                 self.count("failed", seqs.len() as u64);
                 self.store.outbox_failed(&seqs, &error, now, now + delay).await.map_err(|e| e.to_string())?;
                 Ok(Some(delay))
