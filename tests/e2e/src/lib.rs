@@ -68,3 +68,12 @@ macro_rules! not_found {
         }
     }};
 }
+
+/// Polls `done` every 100 ms until it holds; fails the test, naming `what`, after `timeout`.
+pub async fn wait_for(what: &str, timeout: std::time::Duration, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + timeout;
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "{what} within {timeout:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

@@ -201,11 +201,10 @@ async fn audit_records_reach_the_audit_sink() {
     let request = CreateApplicationRequest::builder().name("audited").build();
     pinpoint(&server).create_app().create_application_request(request).send().await.expect("CreateApp");
 
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while receiver.records_where("eventName", "CreateApp").is_empty() {
-        assert!(Instant::now() < deadline, "the CreateApp record at the sink");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    herald_e2e::wait_for("the CreateApp record at the sink", Duration::from_secs(20), || {
+        !receiver.records_where("eventName", "CreateApp").is_empty()
+    })
+    .await;
     let record = &receiver.records_where("eventName", "CreateApp")[0];
     assert_eq!(record["recipientAccountId"], server.account_id.as_str(), "{record}");
     assert_eq!(record["requestParameters"]["CreateApplicationRequest"]["Name"], "audited", "{record}");

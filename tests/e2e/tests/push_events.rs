@@ -2,7 +2,7 @@
 //! records that reach the stream's sink: one `_push.send` per SendMessages result and one per
 //! event an app reports with PutEvents.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_pinpoint::operation::get_event_stream::GetEventStreamError;
 use aws_sdk_pinpoint::operation::put_event_stream::PutEventStreamError;
@@ -11,20 +11,12 @@ use aws_sdk_pinpoint::types::{
     EventsRequest, GcmMessage, MessageRequest, PublicEndpoint, Session, WriteEventStream,
 };
 use herald_e2e::herald_testkit::TestServer;
-use herald_e2e::pinpoint;
 use herald_e2e::webhook::{self, Receiver};
+use herald_e2e::{pinpoint, wait_for};
 use serde_json::Value;
 
 const STREAM: &str = "arn:aws:kinesis:us-east-1:111122223333:stream/pinpoint-events";
 const ROLE: &str = "arn:aws:iam::111122223333:role/pinpoint-events";
-
-async fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + timeout;
-    while !done() {
-        assert!(Instant::now() < deadline, "{what} within {timeout:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn push_sends_and_app_events_reach_the_event_stream() {

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use aws_sdk_pinpointsmsvoicev2::Client;
 use aws_sdk_pinpointsmsvoicev2::types::{EventType, KinesisFirehoseDestination, RequestableNumberType, SnsDestination};
 use herald_e2e::herald_testkit::TestServer;
-use herald_e2e::sms_voice;
 use herald_e2e::webhook::{self, Receiver};
+use herald_e2e::{sms_voice, wait_for};
 use serde_json::Value;
 
 const TOPIC: &str = "arn:aws:sns:us-east-1:111122223333:sms-events";
@@ -81,14 +81,6 @@ async fn send(sms: &Client, from: &str, body: &str) -> String {
         .message_id()
         .expect("MessageId")
         .to_string()
-}
-
-async fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + timeout;
-    while !done() {
-        assert!(Instant::now() < deadline, "{what} within {timeout:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 fn types(records: &[Value]) -> Vec<String> {

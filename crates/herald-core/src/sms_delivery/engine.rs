@@ -99,8 +99,7 @@ pub fn start(
             let store = store.clone();
             async move {
                 let applied = store.update_messages(&updates).await.map_err(|e| e.to_string())?;
-                let committed = updates.iter().zip(&applied).filter(|(_, applied)| **applied);
-                super::metrics::count_events(committed.flat_map(|(update, _)| &update.events));
+                super::metrics::count_applied(&updates, &applied);
                 Ok(applied)
             }
         }),

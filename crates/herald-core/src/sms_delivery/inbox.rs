@@ -111,8 +111,7 @@ impl Engine {
         let (updates, update_items) = round.into_updates();
         if !updates.is_empty() {
             let applied = store.update_messages(&updates).await.map_err(|e| e.to_string())?;
-            let committed = updates.iter().zip(&applied).filter(|(_, applied)| **applied);
-            super::metrics::count_events(committed.flat_map(|(update, _)| &update.events));
+            super::metrics::count_applied(&updates, &applied);
             for (seqs, applied) in update_items.into_iter().zip(applied) {
                 // A message changed since it was read: match its receipts again next round.
                 if applied { done.extend(seqs) } else { retry.extend(seqs) }

@@ -3,7 +3,7 @@
 //! outcome, and the binds up per carrier.
 
 use herald_sms::smpp::SubmitOutcome;
-use herald_store::EventRecord;
+use herald_store::{EventRecord, MessageUpdate};
 use serde_json::Value;
 
 /// Committed event records by type, origination identity and destination country.
@@ -36,6 +36,12 @@ pub(crate) fn sample_windows(carriers: &[super::CarrierRoute]) {
         let size = carrier.settings().window * carrier.settings().binds;
         metrics::gauge!(WINDOW_SIZE, "carrier" => name).set(size as f64);
     }
+}
+
+/// Counts the event records of the updates a store call applied (`applied` answers per update).
+pub(crate) fn count_applied(updates: &[MessageUpdate], applied: &[bool]) {
+    let committed = updates.iter().zip(applied).filter(|(_, applied)| **applied);
+    count_events(committed.flat_map(|(update, _)| &update.events));
 }
 
 /// Counts committed event records.
